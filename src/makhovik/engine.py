@@ -1,0 +1,308 @@
+"""The weekly loop that composes the mechanisms, and the event heap.
+
+Each week, in order:
+
+1. exogenous and scheduled events due this week fire (a heap ordered by week, priority,
+   sequence);
+2. alarm decays (``alarm``); pressures are computed (``pressure``);
+3. the centre decides (``centre``); the regional top may be removed and vacated posts
+   are filled (``decline``);
+4. sanctioned, regional-initiative and cascade arrests of cadre (``flywheel``);
+5. the NKVD machine: mass arrests, limit requests, sentencing (``nkvd``);
+6. this week's arrested cadre are interrogated and name others (``flywheel``); their
+   prosecutions lower immunity (``alarm``);
+7. the control index is updated (``control``) and the week's state is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._rng import check_random_state
+from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
+from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
+from .state import CAUSES, FREE, Cause, State
+from .world.agents import OPERATIONS, World
+from .world.build import build_world
+
+__all__ = ["Context", "simulate", "run_world"]
+
+
+@dataclass(order=True)
+class _Scheduled:
+    week: int
+    priority: int
+    seq: int
+    name: str = field(compare=False)
+    detail: str = field(compare=False, default="")
+    kind: str = field(compare=False, default="endogenous")
+    action: Callable[[Context], str | None] | None = field(compare=False, default=None)
+
+
+class Context:
+    """What every mechanism gets: the scenario, world, state, one generator, and the event log."""
+
+    def __init__(self, scenario: Scenario, world: World, rng: np.random.Generator, log_requests: bool = True):
+        self.scenario = scenario
+        self.params = scenario.mechanisms
+        self.world = world
+        self.rng = rng
+        self.state = State(world)
+        self.state.n_weeks = scenario.calendar.n_weeks
+        self.log_requests = log_requests
+        self.events: list[dict] = []
+        self._heap: list[_Scheduled] = []
+        self._seq = 0
+        self.power0: np.ndarray | None = None
+        self.hostility = pressure.hostility_matrix(self.params)
+        tw = np.zeros(len(FACTIONS))
+        for f, v in self.params.centre.target_weight.items():
+            tw[FACTIONS.index(f)] = v
+        self.target_weight = tw
+        el = [e for e in scenario.events if e.kind == "elections"]
+        self.election_week = self.week_of(el[0].date) if el else None
+        self.top_regionals = decline.top_regionals(world)
+        ops = world.contingent_operation[world.block_contingent] if world.block_contingent.size else np.empty(0, int)
+        self.b_00447 = np.flatnonzero(ops == OPERATIONS.index("op00447"))
+        self.b_nat = np.flatnonzero(ops == OPERATIONS.index("national"))
+        self.b_routine = np.flatnonzero(ops == OPERATIONS.index("routine"))
+        self.b_campaign = np.concatenate([self.b_00447, self.b_nat])
+        specs = [scenario.world.contingents[n] for n in world.contingent_names]
+        self.arrest_share = np.array([specs[c].arrest_share for c in world.block_contingent], float)
+        self.cat1_share = np.array([specs[c].cat1_share for c in world.block_contingent], float)
+        self.national_size = float(world.block_size[self.b_nat].sum())
+        nc = world.n_cadre
+        f = world.faction[:nc]
+        nk = f == FACTIONS.index("nkvd")
+        tied = (world.ties["cross_faction"] @ np.ones(nc)) > 0
+        self.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= 3) | tied))
+        self._org_order = np.argsort(world.org, kind="stable")
+        self._org_ptr = np.searchsorted(world.org[self._org_order], np.arange(world.org_kind.size + 1))
+
+    # -------------------------------------------------------------- events
+    def week_of(self, date) -> int:
+        return (date - self.scenario.calendar.start).days // 7
+
+    def date_of(self, week: int):
+        return self.scenario.calendar.start + dt.timedelta(weeks=int(week))
+
+    def emit(self, name: str, detail: str = "", kind: str = "endogenous", log: bool = True) -> None:
+        """Record that ``name`` happened this week."""
+        if log:
+            w = self.state.week
+            self.events.append({"week": w, "date": self.date_of(w), "event": name, "kind": kind, "detail": detail})
+
+    def schedule(self, week: int, name: str, detail: str = "", kind: str = "endogenous",
+                 action: Callable | None = None, priority: int = 1) -> None:
+        """Put an event on the heap; it fires (and is recorded) in week ``week``.
+
+        ``action(ctx)`` runs when it fires; a string it returns is added to the log's detail.
+        """
+        self._seq += 1
+        heapq.heappush(self._heap, _Scheduled(int(week), priority, self._seq, name, detail, kind, action))
+
+    def fire_due(self) -> None:
+        while self._heap and self._heap[0].week <= self.state.week:
+            ev = heapq.heappop(self._heap)
+            out = ev.action(self) if ev.action is not None else None
+            self.emit(ev.name, f"{ev.detail}: {out}" if out else ev.detail, ev.kind)
+
+    # -------------------------------------------------------------- agents
+    def sample_free(self, g: int, k: int, max_rank: int | None = None) -> np.ndarray:
+        """Up to ``k`` distinct free cadre of faction ``g`` drawn uniformly (no scan unless few are free)."""
+        st, w = self.state, self.world
+        lo, hi = int(w.faction_start[g]), int(w.faction_end[g])
+        n_free = int(st.free_count[g])
+        if n_free <= 0 or k <= 0 or hi <= lo:
+            return np.empty(0, np.int64)
+        frac = n_free / (hi - lo)
+        if frac < 0.2:
+            pool = lo + np.flatnonzero(st.status[lo:hi] == FREE)
+            if max_rank is not None:
+                pool = pool[st.rank[pool] <= max_rank]
+            return self.rng.choice(pool, size=min(k, pool.size), replace=False) if pool.size else pool
+        draws = self.rng.integers(lo, hi, size=int(k / frac * 1.5) + 10)
+        ok = st.status[draws] == FREE
+        if max_rank is not None:
+            ok &= st.rank[draws] <= max_rank
+        draws = draws[ok]
+        _, first = np.unique(draws, return_index=True)
+        return draws[np.sort(first)][:k].astype(np.int64)
+
+    def org_members(self, org: int) -> np.ndarray:
+        return self._org_order[self._org_ptr[org]:self._org_ptr[org + 1]]
+
+    def add_kompromat(self, idx: np.ndarray) -> None:
+        """One more naming for each of ``idx`` (repeats count); they join the suspects."""
+        st = self.state
+        if idx.size == 0:
+            return
+        np.add.at(st.kompromat, idx, 1.0)
+        new = np.unique(idx[~st.is_suspect[idx]])
+        st.is_suspect[new] = True
+        st.suspects = np.concatenate([st.suspects, new])
+
+
+# ------------------------------------------------------------------ exogenous events
+def _free_top(ctx, faction: str, k: int) -> np.ndarray:
+    st, w = ctx.state, ctx.world
+    g = FACTIONS.index(faction)
+    lo, hi = int(w.faction_start[g]), int(w.faction_end[g])
+    pool = lo + np.flatnonzero((st.status[lo:hi] == FREE) & (st.rank[lo:hi] >= 4))
+    if pool.size == 0 or k <= 0:
+        return pool[:0]
+    ranked = pool[np.lexsort((ctx.rng.random(pool.size), -st.rank[pool]))]
+    return ranked[:k]
+
+
+def _apply_exogenous(ctx: Context, ev) -> str:
+    p = ctx.params.alarm
+    st = ctx.state
+    if ev.kind == "show_trial":
+        got = st.arrest_cadre(_free_top(ctx, ev.faction, ev.defendants), Cause.ORDERED)
+        alarm.shock(ctx, ev.faction, p.trial_alarm)
+        return f"{got.size} {ev.faction} defendants"
+    if ev.kind == "nkvd_chief_change":
+        nkvd.chief_change(ctx, ev.label or "new NKVD chief")
+        return ev.label
+    if ev.kind == "link_exposed":
+        dens = alarm.link_density(ctx.world)
+        for f in ("rightists", "leftists"):
+            alarm.shock(ctx, f, p.link_alarm * dens)
+        chief = ctx.world.named.get("nkvd_chief")
+        if chief is not None:
+            st.arrest_cadre(np.array([chief]), Cause.ORDERED)
+        return f"link density {dens:.2f}"
+    if ev.kind == "military_conspiracy":
+        got = st.arrest_cadre(_free_top(ctx, ev.faction or "military", ev.defendants), Cause.ORDERED)
+        alarm.shock(ctx, ev.faction or "military", p.military_alarm)
+        return f"{got.size} commanders arrested"
+    if ev.kind == "elections":
+        P = pressure.power(ctx)
+        c_side = P[FACTIONS.index("center")] * ctx.params.centre.election_preference
+        r_side = P[FACTIONS.index("regionals")] * ctx.params.pressure.punitive.get("regionals", 0.0)
+        return "competitive" if c_side > r_side else "single candidate per seat"
+    if ev.kind == "special_troikas":
+        st.special_troikas_until = st.week + 9
+        return "national cases to special troikas for two months"
+    raise ValueError(f"events.{ev.id}.kind: unknown kind {ev.kind!r}")  # pragma: no cover
+
+
+def _schedule_exogenous(ctx: Context) -> None:
+    for ev in ctx.scenario.events:
+        wk = ctx.week_of(ev.date)
+        if 0 <= wk < ctx.scenario.calendar.n_weeks:
+            ctx.schedule(wk, ev.id, ev.label, kind="exogenous",
+                         action=lambda c, ev=ev: _apply_exogenous(c, ev), priority=0)
+
+
+# ------------------------------------------------------------------ the loop
+SERIES_COLUMNS = (
+    ["pressure_mass", "appetite", "intensity", "control_index", "regional_heads_lost", "suspects",
+     "capacity", "alarm_total"]
+    + [f"power_{f}" for f in CADRE_FACTIONS]
+    + [f"alarm_{f}" for f in CADRE_FACTIONS]
+    + [f"immunity_{r}" for r in RANKS]
+)
+
+
+def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[int, int], None] | None = None,
+              log_requests: bool = True):
+    """Run the weekly loop over a built world; returns a :class:`makhovik.observe.Result`."""
+    from .observe.result import build_result
+
+    t0 = time.perf_counter()
+    rng = check_random_state(seed)
+    ctx = Context(scenario, world, rng, log_requests=log_requests)
+    alarm.init(ctx)
+    _schedule_exogenous(ctx)
+    n_weeks = scenario.calendar.n_weeks
+    st = ctx.state
+    series = np.full((n_weeks, len(SERIES_COLUMNS)), np.nan)
+    prev_causes = st.cause_counts.copy()
+    named = dict(world.named)
+    for t in range(n_weeks):
+        st.week = t
+        st.frontier = []
+        ctx.fire_due()
+        alarm.decay(ctx)
+        pr = pressure.compute(ctx)
+        centre.step(ctx, pr)
+        decline.step(ctx, pr)
+        flywheel.targeted(ctx, pr)
+        flywheel.cascade(ctx)
+        nkvd.step(ctx, pr)
+        if st.frontier:
+            arrested = np.concatenate(st.frontier)
+            flywheel.interrogate(ctx, arrested)
+            alarm.precedent(ctx, st.rank[arrested[world.whole[arrested]]])
+        for label, idx in named.items():
+            if label not in st.named_done and st.status[idx] != FREE:
+                st.named_done.add(label)
+                ctx.emit(f"{label}_arrested", f"agent {idx}")
+        week_causes = st.cause_counts - prev_causes
+        prev_causes = st.cause_counts.copy()
+        control.update(ctx, week_causes)
+        series[t] = np.concatenate([
+            [pr.mass, centre.appetite(ctx), flywheel.intensity(ctx), st.control, decline.heads_lost(ctx),
+             st.suspects.size, nkvd.capacity(ctx).sum() / world.scale, st.alarm.sum()],
+            pr.power[: len(CADRE_FACTIONS)],
+            st.alarm[: len(CADRE_FACTIONS)],
+            st.immunity,
+        ])
+        if progress is not None:
+            progress(t + 1, n_weeks)
+    elapsed = time.perf_counter() - t0
+    return build_result(scenario, world, ctx, series, elapsed)
+
+
+def simulate(scenario: Scenario, seed=None, world: World | None = None,
+             progress: Callable[[int, int], None] | None = None, log_requests: bool = True):
+    """Build the world of a scenario and run it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (see :func:`makhovik.load_scenario`).
+    seed : None, int, SeedSequence or Generator
+        The one source of randomness: the world and the run draw from generators spawned
+        from it, so the same seed gives identical tables.
+    world : World, optional
+        A prebuilt world (for hand-made test worlds); built from the scenario otherwise.
+    progress : callable, optional
+        Called as ``progress(weeks_done, weeks_total)`` after every week.
+
+    Returns
+    -------
+    Result
+
+    Examples
+    --------
+    >>> from makhovik import load_scenario, simulate
+    >>> res = simulate(load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
+    >>> sorted(res.weekly.columns)[:3]
+    ['arrests', 'cat1', 'cat2']
+    """
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    if isinstance(seed, np.random.Generator):
+        world_rng, run_rng = seed, seed
+    else:
+        s_world, s_run = ss.spawn(2)
+        world_rng, run_rng = check_random_state(s_world), check_random_state(s_run)
+    t0 = time.perf_counter()
+    if world is None:
+        world = build_world(scenario, world_rng)
+    t_build = time.perf_counter() - t0
+    res = run_world(scenario, world, run_rng, progress=progress, log_requests=log_requests)
+    res.timings["build_s"] = t_build
+    res.seed = seed if isinstance(seed, int | None) else None
+    return res
+
+
+__all__ += ["SERIES_COLUMNS", "CAUSES"]

@@ -1,0 +1,72 @@
+"""Alarm and precedent (C3, C4, C5): conspiracy signals raise the leadership's alarm; each prosecution lowers immunity.
+
+- C3: a show trial of former Trotskyists and Zinovievites adds ``alarm.trial_alarm`` to the
+  centre's alarm about the defendants' faction.
+- C4: every prosecution of an agent of rank *k* multiplies the immunity of ranks up to *k*
+  by ``1 - alarm.precedent_step``: the more who fell at a rank, the less that rank protects.
+- C5: when Yagoda's link is exposed, the alarm about rightists and leftists rises by
+  ``alarm.link_alarm`` times the density of rightist/leftist ties into the NKVD.
+
+Alarm decays with half-life ``alarm.half_life_weeks``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..scenario.schema import FACTIONS
+
+__all__ = ["CLAIMS", "decay", "shock", "precedent", "link_density", "init"]
+
+CLAIMS = ("C3", "C4", "C5")
+
+
+def init(ctx) -> None:
+    """Initial immunity by rank."""
+    ctx.state.immunity[:] = ctx.params.alarm.immunity
+
+
+def decay(ctx) -> None:
+    """One week of exponential decay of every faction's alarm."""
+    ctx.state.alarm *= 0.5 ** (1.0 / ctx.params.alarm.half_life_weeks)
+
+
+def shock(ctx, faction: str, amount: float) -> None:
+    """Add ``amount`` to the centre's alarm about ``faction``."""
+    ctx.state.alarm[FACTIONS.index(faction)] += amount
+
+
+def precedent(ctx, ranks: np.ndarray) -> None:
+    """Lower immunity after prosecutions of agents with the given ranks (C4).
+
+    Each prosecution at rank *k* lowers the immunity of every rank <= *k* by the factor
+    ``1 - precedent_step`` (a precedent set at the top reaches everyone below).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace as NS
+    >>> ctx = NS(state=NS(immunity=np.array([0, 0, .5, .5, .5, .5])),
+    ...          params=NS(alarm=NS(precedent_step=0.5)))
+    >>> precedent(ctx, np.array([3, 5]))
+    >>> ctx.state.immunity.tolist()
+    [0.0, 0.0, 0.125, 0.125, 0.25, 0.25]
+    """
+    step = ctx.params.alarm.precedent_step
+    if step <= 0 or ranks.size == 0:
+        return
+    n_at = np.bincount(ranks.astype(np.int64), minlength=ctx.state.immunity.size)
+    n_at_or_above = np.cumsum(n_at[::-1])[::-1]  # prosecutions at rank >= k, for each k
+    ctx.state.immunity *= (1.0 - step) ** n_at_or_above
+
+
+def link_density(world) -> float:
+    """Share of former rightists and leftists with at least one tie into the NKVD (C5)."""
+    nc = world.n_cadre
+    fac = world.faction[:nc]
+    opp = np.flatnonzero((fac == FACTIONS.index("rightists")) | (fac == FACTIONS.index("leftists")))
+    if opp.size == 0:
+        return 0.0
+    is_nkvd = (fac == FACTIONS.index("nkvd")).astype(np.float64)
+    nkvd_ties = world.ties["cross_faction"] @ is_nkvd
+    return float(np.count_nonzero(nkvd_ties[opp] > 0) / opp.size)

@@ -1,0 +1,137 @@
+"""The flywheel (C13, C14, C17): interrogations name associates along ties; named agents' arrest hazard rises.
+
+- C13: the military purge spreads to party cadre along ``cross_faction`` ties (senior
+  commanders to regional cadre) once the Tukhachevsky group is arrested.
+- C14: every arrested cadre is interrogated the week of the arrest and names each
+  neighbour along a tie of type *t* with probability ``flywheel.naming[t]`` x intensity.
+  Each naming adds one unit of compromising material; a named free agent's weekly arrest
+  hazard is ``1 - exp(-hazard_per_name x names x intensity x (1 - immunity[rank]))``.
+  The realised reproduction number R_eff (arrests caused per arrested cadre, by the week
+  of the naming agent's arrest) is an output.
+- C17: cascade arrests are uncontrolled by construction (cause ``cascade``).
+
+Targeted arrests seed the cascade: sanctioned by the centre (``centre.sanction_hazards``) or
+initiated by the regionals against the factions they are hostile to (C6, C7).
+
+Intensity is ``precampaign_intensity`` before the mass-operations decision,
+``campaign_intensity`` during the campaign and ``post_stop_intensity`` once the stop bites.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..scenario.schema import FACTIONS, TIE_TYPES
+from ..state import FREE, Cause
+from ..world.ties import neighbours
+from . import centre
+
+__all__ = ["CLAIMS", "intensity", "targeted", "cascade", "interrogate", "reproduction"]
+
+CLAIMS = ("C13", "C14", "C17")
+REGIONALS = FACTIONS.index("regionals")
+CADRE = len(FACTIONS) - 1
+
+
+def intensity(ctx) -> float:
+    """Interrogation intensity of this week's phase."""
+    st, f = ctx.state, ctx.params.flywheel
+    if st.stopped():
+        return f.post_stop_intensity
+    if st.happened("decision"):
+        return f.campaign_intensity
+    return f.precampaign_intensity
+
+
+def _accept(ctx, idx: np.ndarray) -> np.ndarray:
+    """Thin candidates by the immunity of their rank (C4)."""
+    imm = ctx.state.immunity[ctx.state.rank[idx]]
+    return idx[ctx.rng.random(idx.size) >= imm]
+
+
+def targeted(ctx, pr) -> None:
+    """Arrests sanctioned by the centre and arrests on regional initiative."""
+    st, rng = ctx.state, ctx.rng
+    I = intensity(ctx)
+    if I <= 0:
+        return
+    h_c = centre.sanction_hazards(ctx, pr) * I
+    h_r = ctx.params.centre.regional_rate * pr.regional_zeal * ctx.hostility[REGIONALS] * I
+    h_r[REGIONALS] = 0.0
+    for g in range(CADRE):
+        n_free = st.free_count[g]
+        if n_free <= 0:
+            continue
+        for h, cause in ((h_c[g], Cause.ORDERED), (h_r[g], Cause.REGIONAL)):
+            if h <= 0:
+                continue
+            k = rng.poisson(min(h, 1.0) * n_free)
+            if k == 0:
+                continue
+            cand = _accept(ctx, ctx.sample_free(g, k))
+            if cause == Cause.REGIONAL:
+                cand = cand[ctx.world.region[cand] >= 0]  # the regionals reach only those in the regions
+            st.arrest_cadre(cand, cause)
+
+
+def cascade(ctx) -> None:
+    """Arrests of named agents: hazard rises with the times they were named."""
+    st = ctx.state
+    s = st.suspects
+    s = s[st.status[s] == FREE]
+    st.suspects = s
+    if s.size == 0:
+        return
+    I = intensity(ctx)
+    rate = ctx.params.flywheel.hazard_per_name * st.kompromat[s] * I * (1.0 - st.immunity[st.rank[s]])
+    hit = s[ctx.rng.random(s.size) < -np.expm1(-rate)]
+    st.arrest_cadre(hit, Cause.CASCADE)
+
+
+def interrogate(ctx, arrested: np.ndarray) -> int:
+    """Interrogate newly arrested cadre: each names neighbours along its ties. Returns names given."""
+    st, rng = ctx.state, ctx.rng
+    if arrested.size == 0:
+        return 0
+    I = intensity(ctx)
+    given = 0
+    for t in TIE_TYPES:
+        q = min(ctx.params.flywheel.naming.get(t, 0.0) * I, 1.0)
+        if q <= 0:
+            continue
+        src, dst = neighbours(ctx.world.ties[t], arrested)
+        if dst.size == 0:
+            continue
+        keep = (rng.random(dst.size) < q) & (st.status[dst] == FREE)
+        src, dst = src[keep], dst[keep]
+        if dst.size == 0:
+            continue
+        first = st.named_by[dst] < 0
+        st.named_by[dst[first]] = src[first]
+        ctx.add_kompromat(dst)
+        given += dst.size
+    return given
+
+
+def reproduction(world, state) -> tuple[np.ndarray, np.ndarray]:
+    """Realised R_eff of the cadre cascade by week.
+
+    For each week *w*: the number of cascade arrests whose first namer was arrested in *w*,
+    divided by the number of cadre arrested in *w* (NaN where nobody was).
+
+    Returns
+    -------
+    r_eff, arrests : ndarray, ndarray
+        Per-week reproduction number and cadre arrests.
+    """
+    nc = world.n_cadre
+    n_weeks = int(state.n_weeks)
+    aw = state.arrest_week[:nc].astype(np.int64)
+    arrested = aw >= 0
+    counts = np.bincount(aw[arrested], minlength=n_weeks)[:n_weeks]
+    child = arrested & (state.cause[:nc] == Cause.CASCADE) & (state.named_by >= 0)
+    parent_week = aw[state.named_by[child]]
+    kids = np.bincount(parent_week[parent_week >= 0], minlength=n_weeks)[:n_weeks]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(counts > 0, kids / np.maximum(counts, 1), np.nan)
+    return r, counts

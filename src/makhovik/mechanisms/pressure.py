@@ -1,0 +1,99 @@
+"""Factional pressure (C2, C6-C11): each faction presses the centre in proportion to its power, hostility and taste for repression.
+
+- C2: power is shared among several factions; every pressure term is a sum over them.
+- C6, C7: ``pressure.hostility.regionals`` toward rightists and technocrats.
+- C8: the centre's own hostility toward rightists and technocrats.
+- C9, C10: competitive elections (the centre's ``election_preference``) threaten the
+  regionals, whose punitive preference rises by ``election_fear`` as the elections approach.
+- C11: ``pressure.punitive.left_conservatives``: punitive methods as the general answer.
+
+Power of a faction = the centre's office (``centre_authority``, for the centre only) plus the
+rank-weighted number of its free members (``rank_power``), so arrests weaken a faction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario.schema import FACTIONS
+
+__all__ = ["CLAIMS", "Pressures", "power", "election_factor", "punitive", "compute", "hostility_matrix"]
+
+CLAIMS = ("C2", "C6", "C7", "C8", "C9", "C10", "C11")
+NF = len(FACTIONS)
+CENTER, REGIONALS = FACTIONS.index("center"), FACTIONS.index("regionals")
+
+
+@dataclass(frozen=True)
+class Pressures:
+    """This week's pressures on the centre."""
+
+    power: np.ndarray  # [NF] power shares, mass = 0
+    mass: float  # pressure for mass repression
+    target: np.ndarray  # [NF] share of repression pressure aimed at each faction, 0-1
+    regional_zeal: float  # the regionals' punitive drive times their remaining power (relative)
+
+
+def power(ctx) -> np.ndarray:
+    """Power shares of the factions (sum 1 over the cadre factions, 0 for the mass)."""
+    p = ctx.params.pressure
+    raw = ctx.state.free_fr @ np.asarray(p.rank_power)
+    raw[FACTIONS.index("mass")] = 0.0
+    total = raw.sum()
+    share = raw / total if total > 0 else raw
+    out = (1.0 - p.centre_authority) * share
+    out[CENTER] += p.centre_authority
+    return out
+
+
+def election_factor(ctx) -> float:
+    """Multiplier of the regionals' punitive preference from the coming elections (C9, C10).
+
+    ``1 + election_fear * election_preference * exp(-(weeks to the elections) / horizon)``
+    before the elections, 1 after them or when the scenario has none.
+    """
+    w_e = ctx.election_week
+    if w_e is None or ctx.state.week >= w_e:
+        return 1.0
+    p = ctx.params.pressure
+    prox = np.exp(-(w_e - ctx.state.week) / p.election_horizon_weeks)
+    return 1.0 + p.election_fear * ctx.params.centre.election_preference * prox
+
+
+def punitive(ctx) -> np.ndarray:
+    """Punitive preference of each faction this week."""
+    u = np.zeros(NF)
+    for f, v in ctx.params.pressure.punitive.items():
+        u[FACTIONS.index(f)] = v
+    u[REGIONALS] *= election_factor(ctx)
+    return u
+
+
+def compute(ctx) -> Pressures:
+    """Power, mass pressure and targeted pressure for this week."""
+    P = power(ctx)
+    u = punitive(ctx)
+    H = ctx.hostility
+    alarm = ctx.state.alarm
+    drive = P * u
+    mass = float(drive.sum() * (1.0 + alarm.sum()))
+    denom = drive.sum()
+    target = (drive @ H) / denom if denom > 0 else np.zeros(NF)
+    if ctx.power0 is None:
+        ctx.power0 = P.copy()
+    rel = P[REGIONALS] / ctx.power0[REGIONALS] if ctx.power0[REGIONALS] > 0 else 0.0
+    zeal = float(min(u[REGIONALS], 1.0) * rel)
+    return Pressures(power=P, mass=mass, target=target, regional_zeal=zeal)
+
+
+def hostility_matrix(params) -> np.ndarray:
+    """The hostility mapping as an NF x NF matrix (row: who, column: toward whom)."""
+    H = np.zeros((NF, NF))
+    for f, row in params.pressure.hostility.items():
+        for g, v in row.items():
+            H[FACTIONS.index(f), FACTIONS.index(g)] = v
+    return H
+
+

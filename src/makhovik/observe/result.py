@@ -1,0 +1,198 @@
+"""The result of a run: tidy tables built once, at the end, from the agents' arrays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..mechanisms.flywheel import reproduction
+from ..scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
+from ..state import CAUSES, STATUSES
+from ..world.agents import CC_1934, DELEGATE_17, INSTITUTIONS, World
+
+__all__ = ["Result", "build_result", "TRACKS", "operation_labels"]
+
+TRACKS = ("elite", "mass")
+MEASURES = ("arrests", "cat1", "cat2", "executions", "releases")
+
+
+def operation_labels(world: World) -> tuple[list[str], np.ndarray]:
+    """Operation labels (``cadre`` last) and, for each contingent, the index of its label."""
+    per = []
+    for name, op in zip(world.contingent_names, world.contingent_operation, strict=True):
+        op = int(op)
+        per.append("op00447" if op == 1 else ("routine" if op == 0 else f"national_{name}"))
+    labels = list(dict.fromkeys(per)) + ["cadre"]
+    return labels, np.array([labels.index(x) for x in per], np.int64)
+
+
+@dataclass
+class Result:
+    """Tables of one run.
+
+    Attributes
+    ----------
+    weekly : DataFrame
+        One row per week and group (track, operation, faction, region, tier) with any
+        activity: ``arrests``, ``cat1`` and ``cat2`` sentences, ``executions``, ``releases``
+        (simulated agents), and ``expansion``, the persons each agent stands for
+        (1/scale for scaled tiers, 1 for the elite tiers kept whole).
+    events : DataFrame
+        The event log: ``date``, ``week``, ``event``, ``kind`` (exogenous / endogenous), ``detail``.
+    series : DataFrame
+        Weekly state: pressure, appetite, control index, R_eff, alarm, immunity, power shares.
+    power : DataFrame
+        Faction power shares by week (long form).
+    agents : DataFrame
+        Final status of every agent.
+    """
+
+    scenario: Scenario
+    weekly: pd.DataFrame
+    events: pd.DataFrame
+    series: pd.DataFrame
+    power: pd.DataFrame
+    agents: pd.DataFrame
+    world_summary: dict
+    timings: dict = field(default_factory=dict)
+    seed: int | None = None
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name, as written to Parquet."""
+        return {"weekly": self.weekly, "events": self.events, "series": self.series, "power": self.power,
+                "agents": self.agents}
+
+    def totals(self, by: tuple[str, ...] = ("track",), freq: str = "W") -> pd.DataFrame:
+        """Expanded counts (persons) summed by the given columns, per week (``W``) or year (``Y``).
+
+        Examples
+        --------
+        >>> import makhovik
+        >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", scale=0.001), seed=2)
+        >>> list(res.totals(by=("track",), freq="Y").columns)
+        ['year', 'track', 'arrests', 'cat1', 'cat2', 'executions', 'releases']
+        """
+        df = self.weekly
+        exp = df[list(MEASURES)].mul(df["expansion"], axis=0)
+        key = pd.DataFrame({"year": pd.to_datetime(df["date"]).dt.year} if freq == "Y" else {"date": df["date"]})
+        for b in by:
+            key[b] = df[b].astype(str)
+        out = pd.concat([key, exp], axis=1).groupby(list(key.columns), observed=True, sort=True)[list(MEASURES)].sum()
+        return out.reset_index()
+
+    def annual(self) -> pd.DataFrame:
+        """Persons arrested, convicted (cat1 + cat2) and executed per year, all tracks."""
+        t = self.totals(by=(), freq="Y")
+        return pd.DataFrame({
+            "year": t["year"].astype(int),
+            "arrested": t["arrests"].round().astype(np.int64),
+            "convicted": (t["cat1"] + t["cat2"]).round().astype(np.int64),
+            "executed": t["executions"].round().astype(np.int64),
+        })
+
+    def event_date(self, name: str) -> dt.date | None:
+        """Date of the first occurrence of an event, or None."""
+        hit = self.events.loc[self.events["event"] == name, "date"]
+        return None if hit.empty else hit.iloc[0]
+
+
+def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, elapsed: float) -> Result:
+    from ..engine import SERIES_COLUMNS
+
+    st = ctx.state
+    n_weeks = scenario.calendar.n_weeks
+    start = scenario.calendar.start
+    dates = np.array([start + dt.timedelta(weeks=w) for w in range(n_weeks)], dtype=object)
+    nc = world.n_cadre
+    ops, op_of_contingent = operation_labels(world)
+    R = world.n_regions
+
+    idx = np.flatnonzero(st.arrest_week >= 0)
+    is_cadre = idx < nc
+    cont = world.contingent[idx].astype(np.int64)
+    op = np.where(is_cadre, len(ops) - 1, op_of_contingent[np.maximum(cont, 0)] if cont.size else cont)
+    fac = world.faction[idx].astype(np.int64)
+    reg = world.region[idx].astype(np.int64)
+    reg = np.where(reg < 0, R, reg)
+    whole = np.zeros(idx.size, bool)
+    whole[is_cadre] = world.whole[idx[is_cadre]]
+    O, F, RR = len(ops), len(FACTIONS), R + 1
+    key = ((op * F + fac) * RR + reg) * 2 + whole
+    G = O * F * RR * 2
+    sw = st.sentence_week[idx].astype(np.int64)
+    sent = st.sentence[idx]
+    lag = scenario.mechanisms.nkvd.exec_lag_weeks
+    cols = {}
+
+    def count(weeks, mask):
+        wk = weeks[mask]
+        ok = (wk >= 0) & (wk < n_weeks)
+        return np.bincount(wk[ok] * G + key[mask][ok], minlength=n_weeks * G)
+
+    cols["arrests"] = count(st.arrest_week[idx].astype(np.int64), np.ones(idx.size, bool))
+    cols["cat1"] = count(sw, sent == 1)
+    cols["cat2"] = count(sw, sent == 2)
+    cols["executions"] = count(sw + lag, sent == 1)
+    cols["releases"] = count(sw, sent == 3)
+    stacked = np.vstack([cols[m] for m in MEASURES])
+    nz = np.flatnonzero(stacked.any(axis=0))
+    wk, k = np.divmod(nz, G)
+    k, tier = np.divmod(k, 2)
+    k, rg = np.divmod(k, RR)
+    o, f = np.divmod(k, F)
+    region_labels = world.region_names + ["central"]
+    weekly = pd.DataFrame({
+        "week": wk.astype(np.int32),
+        "date": dates[wk],
+        "track": pd.Categorical.from_codes((o != O - 1).astype(np.int8), TRACKS),
+        "operation": pd.Categorical.from_codes(o, ops),
+        "faction": pd.Categorical.from_codes(f, list(FACTIONS)),
+        "region": pd.Categorical.from_codes(rg, region_labels),
+        "tier": pd.Categorical.from_codes(tier.astype(np.int8), ["scaled", "whole"]),
+        **{m: stacked[i, nz].astype(np.int64) for i, m in enumerate(MEASURES)},
+        "expansion": np.where(tier == 1, 1.0, 1.0 / world.scale),
+    })
+
+    r_eff, cadre_arrests = reproduction(world, st)
+    series = pd.DataFrame(series_arr, columns=list(SERIES_COLUMNS))
+    series.insert(0, "date", dates)
+    series.insert(0, "week", np.arange(n_weeks, dtype=np.int32))
+    series["r_eff"] = r_eff
+    series["cadre_arrests"] = cadre_arrests
+    power = series.melt(id_vars=["week", "date"], value_vars=[f"power_{f}" for f in CADRE_FACTIONS],
+                        var_name="faction", value_name="share")
+    power["faction"] = power["faction"].str.removeprefix("power_")
+
+    events = pd.DataFrame(ctx.events, columns=["week", "date", "event", "kind", "detail"])
+    events = events.sort_values(["week"], kind="stable").reset_index(drop=True)
+
+    n = world.n
+    bodies = np.zeros(n, np.uint8)
+    bodies[:nc] = world.bodies
+    mil = np.zeros(n, np.int8)
+    mil[:nc] = world.mil_rank
+    rank = world.rank.copy()
+    rank[:nc] = st.rank
+    reg_all = world.region.astype(np.int64)
+    agents = pd.DataFrame({
+        "faction": pd.Categorical.from_codes(world.faction, list(FACTIONS)),
+        "region": pd.Categorical.from_codes(np.where(reg_all < 0, R, reg_all), region_labels),
+        "institution": pd.Categorical.from_codes(world.institution, list(INSTITUTIONS)),
+        "rank": pd.Categorical.from_codes(rank, list(RANKS)),
+        "contingent": pd.Categorical.from_codes(world.contingent.astype(np.int64) + 1,
+                                                ["(cadre)"] + list(world.contingent_names)),
+        "cc_1934": (bodies & CC_1934) > 0,
+        "delegate_17": (bodies & DELEGATE_17) > 0,
+        "mil_rank": pd.Categorical.from_codes(mil, ["(none)"] + list(world.mil_rank_names)),
+        "status": pd.Categorical.from_codes(st.status, list(STATUSES)),
+        "arrest_week": st.arrest_week,
+        "sentence_week": st.sentence_week,
+        "sentence": pd.Categorical.from_codes(st.sentence, ["none", "cat1", "cat2", "released"]),
+        "cause": pd.Categorical.from_codes(st.cause.astype(np.int64) + 1, ["(none)"] + list(CAUSES)),
+    })
+    agents.index.name = "agent"
+    return Result(scenario=scenario, weekly=weekly, events=events, series=series, power=power, agents=agents,
+                  world_summary=world.summary(), timings={"run_s": elapsed})

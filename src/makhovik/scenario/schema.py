@@ -1,0 +1,662 @@
+"""Scenario schema: frozen pydantic models for every input, parameter and decision rule.
+
+Each numeric parameter carries its meaning (``description``), its unit and a prior
+range (``json_schema_extra``: ``unit``, ``prior``) that calibration uses later. The
+prior range is a statement of plausible values, not a hard bound; hard bounds
+(probabilities in [0, 1], counts >= 0) are enforced by validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "FACTIONS",
+    "CADRE_FACTIONS",
+    "TIE_TYPES",
+    "RANKS",
+    "Scenario",
+    "Calendar",
+    "World",
+    "Contingent",
+    "RegionSpec",
+    "NamedAgent",
+    "Ties",
+    "Alarm",
+    "Pressure",
+    "Centre",
+    "NKVD",
+    "Flywheel",
+    "Control",
+    "Decline",
+    "Mechanisms",
+    "Event",
+    "HypothesisInfo",
+    "param",
+    "parameter_table",
+]
+
+#: Factions in a fixed order; the integer code of a faction is its index here.
+FACTIONS: tuple[str, ...] = (
+    "center",
+    "regionals",
+    "technocrats",
+    "rightists",
+    "leftists",
+    "left_conservatives",
+    "military",
+    "nkvd",
+    "mass",
+)
+#: Factions whose members are cadre (party, army, NKVD): everyone but the mass contingents.
+CADRE_FACTIONS: tuple[str, ...] = FACTIONS[:-1]
+#: Tie types, one CSR matrix each.
+TIE_TYPES: tuple[str, ...] = ("patronage", "workplace", "opposition", "cross_faction", "elite")
+#: Rank codes: 0 non-member (mass), 1 member, 2 mid cadre, 3 senior, 4 top, 5 Politburo level.
+RANKS: tuple[str, ...] = ("mass", "member", "mid", "senior", "top", "politburo")
+
+Date = dt.date
+
+
+def param(default: Any, lo: Any, hi: Any, unit: str, doc: str, **bounds: Any) -> Any:
+    """A scenario parameter with meaning, unit and prior range.
+
+    Parameters
+    ----------
+    default : Any
+        The base value.
+    lo, hi : Any
+        Prior range for calibration (dates as ISO strings).
+    unit : str
+        Unit in words (``persons``, ``per week``, ``probability``, ``date``...).
+    doc : str
+        What the parameter means.
+    **bounds
+        Hard validation bounds passed to :func:`pydantic.Field` (``ge``, ``le``, ``gt``).
+    """
+    lo = lo.isoformat() if isinstance(lo, dt.date) else lo
+    hi = hi.isoformat() if isinstance(hi, dt.date) else hi
+    return Field(default, description=doc, json_schema_extra={"unit": unit, "prior": [lo, hi]}, **bounds)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _check_keys(mapping: dict, allowed: tuple[str, ...], what: str) -> dict:
+    for k in mapping:
+        if k not in allowed:
+            raise ValueError(f"unknown {what} {k!r}; expected one of {', '.join(allowed)}")
+    return mapping
+
+
+class Calendar(_Model):
+    """Simulated period. The engine ticks weekly from ``start``."""
+
+    start: Date = Field(dt.date(1936, 1, 6), description="First simulated week (ISO date, a Monday).")
+    end: Date = Field(dt.date(1939, 12, 31), description="Last simulated day (ISO date).")
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+    @property
+    def n_weeks(self) -> int:
+        return (self.end - self.start).days // 7 + 1
+
+
+class RegionSpec(_Model):
+    """A limit-holding region given explicitly (instead of from the data pack)."""
+
+    name: str
+    republic: str = Field("", description="Republic the region belongs to.")
+    cat1: int = Field(0, ge=0, description="Initial Order 00447 category-1 limit (persons).")
+    cat2: int = Field(0, ge=0, description="Initial Order 00447 category-2 limit (persons).")
+    party_orgs: int = Field(1, ge=1, description="Number of obkom-level party organisations.")
+    weight: float | None = Field(None, ge=0, description="Share of population; default: proportional to initial limits.")
+
+
+class NamedAgent(_Model):
+    """An individual the model tracks by name (Kosior, Eikhe...): the head of a party organisation."""
+
+    faction: Literal[CADRE_FACTIONS] = "regionals"  # type: ignore[valid-type]
+    region: str = Field(..., description="Region name (must exist).")
+    rank: int = Field(5, ge=1, le=5, description="Rank code (5 = Politburo level).")
+    cc_member: bool = Field(True, description="Member or candidate of the 1934 Central Committee.")
+    role: Literal["party_head", "nkvd_chief", "army_head", "opposition_leader"] = "party_head"
+
+
+class Contingent(_Model):
+    """A registered population targeted by a mass operation."""
+
+    operation: Literal["op00447", "national", "routine"] = Field(
+        ..., description="op00447: the kulak operation under limits; national: a national operation "
+        "without limits, sentenced by album; routine: ordinary NKVD cases all along."
+    )
+    pool: int = param(0, 0, 5_000_000, "persons", "Size of the contingent at scale 1.", ge=0)
+    registered_share: float = param(
+        0.3, 0.05, 0.8, "fraction", "Share already on NKVD registers when the operation starts.", ge=0, le=1
+    )
+    region_weights: dict[str, float] | None = Field(
+        None, description="Where the contingent lives: region name -> weight; default: proportional to "
+        "region weight. Regions not named share nothing."
+    )
+    launch_lag_weeks: float = param(
+        2.0, 0, 40, "weeks", "For national operations: weeks from the mass-operations decision to this "
+        "operation's order.", ge=0,
+    )
+    cat1_share: float = param(
+        0.7, 0.3, 0.95, "probability", "For national and routine cases: probability a sentence is category 1.",
+        ge=0, le=1,
+    )
+    arrest_share: float = param(
+        0.02, 0.002, 0.1, "per week", "For national operations: share of the registered pool the NKVD "
+        "takes per week at full capacity.", ge=0, le=1,
+    )
+
+
+class World(_Model):
+    """Sizes and composition of the world. Elite tiers come from the data pack and stay whole."""
+
+    scale: float = param(1.0, 0.001, 1.0, "fraction", "Scale of the rank-and-file and mass tiers.", gt=0, le=1)
+    party_members: int = param(
+        1_900_000, 1_500_000, 2_400_000, "persons", "Party members and candidates, 1937 (rank-and-file tier).", ge=0
+    )
+    army_officers: int = param(
+        130_000, 100_000, 180_000, "persons", "Red Army command and political staff below the named ranks.", ge=0
+    )
+    nkvd_staff: int = param(25_000, 15_000, 40_000, "persons", "NKVD state-security operational staff.", ge=0)
+    party_faction_shares: dict[str, float] = Field(
+        default_factory=lambda: {
+            "regionals": 0.62, "technocrats": 0.22, "center": 0.03,
+            "left_conservatives": 0.08, "rightists": 0.03, "leftists": 0.02,
+        },
+        description="Shares of the party rank-and-file by faction (normalised).",
+    )
+    rank_shares: dict[str, float] = Field(
+        default_factory=lambda: {"mid": 0.06, "senior": 0.008},
+        description="Shares of the scaled cadre tiers at mid and senior rank; the rest are members.",
+    )
+    cc_composition: dict[str, int] = Field(
+        default_factory=lambda: {
+            "center": 10, "regionals": 52, "technocrats": 34, "military": 12, "nkvd": 3,
+            "rightists": 3, "leftists": 4, "left_conservatives": 21,
+        },
+        description="Faction of each member and candidate of the 1934 CC (must sum to the data pack's 139).",
+    )
+    delegate_shares: dict[str, float] = Field(
+        default_factory=lambda: {
+            "regionals": 0.58, "technocrats": 0.2, "military": 0.08, "center": 0.04, "nkvd": 0.02,
+            "left_conservatives": 0.06, "rightists": 0.01, "leftists": 0.01,
+        },
+        description="Faction shares of the 17th Congress delegates who were not CC members.",
+    )
+    opposition_leaders: dict[str, int] = Field(
+        default_factory=lambda: {"rightists": 30, "leftists": 40},
+        description="Old-Bolshevik opposition leaders outside the CC (top rank; the show trials' defendants).",
+    )
+    commissariats: int = param(20, 10, 40, "count", "People's commissariats (technocrats' organisations).", ge=1)
+    army_districts: int = param(12, 8, 20, "count", "Military districts (army organisations).", ge=1)
+    party_orgs: dict[str, int] = Field(
+        default_factory=lambda: {"RSFSR (other)": 52, "Ukrainian SSR (other)": 7},
+        description="Number of obkom-level party organisations per region (default 1).",
+    )
+    regions: list[RegionSpec] | None = Field(
+        None, description="Explicit regions; default: the leaf units of the Order 00447 table in the data pack."
+    )
+    named: dict[str, NamedAgent] = Field(
+        default_factory=lambda: {
+            "kosior": NamedAgent(region="Ukrainian SSR (other)"),
+            "eikhe": NamedAgent(region="RSFSR (other)"),
+            "postyshev": NamedAgent(region="RSFSR (other)"),
+        },
+        description="Individuals tracked by name; each heads a party organisation in its region.",
+    )
+    contingents: dict[str, Contingent] = Field(default_factory=dict, description="Mass contingents by name.")
+
+    @field_validator("party_faction_shares", "delegate_shares")
+    @classmethod
+    def _fac(cls, v):
+        _check_keys(v, CADRE_FACTIONS, "faction")
+        if any(x < 0 for x in v.values()) or sum(v.values()) <= 0:
+            raise ValueError("shares must be >= 0 and not all zero")
+        return v
+
+    @field_validator("opposition_leaders")
+    @classmethod
+    def _opp(cls, v):
+        _check_keys(v, ("rightists", "leftists"), "faction")
+        if any(x < 0 for x in v.values()):
+            raise ValueError("counts must be >= 0")
+        return v
+
+    @field_validator("cc_composition")
+    @classmethod
+    def _cc(cls, v):
+        _check_keys(v, CADRE_FACTIONS, "faction")
+        if any(x < 0 for x in v.values()):
+            raise ValueError("counts must be >= 0")
+        return v
+
+    @field_validator("rank_shares")
+    @classmethod
+    def _ranks(cls, v):
+        _check_keys(v, ("mid", "senior"), "rank")
+        if any(x < 0 for x in v.values()) or sum(v.values()) >= 1:
+            raise ValueError("shares must be >= 0 and sum below 1")
+        return v
+
+
+class Ties(_Model):
+    """Network construction: mean degrees per tie type."""
+
+    clique_size: int = param(5, 3, 10, "persons", "Size of workplace cliques inside an organisation.", ge=2)
+    opposition_degree: float = param(
+        6.0, 2, 15, "ties per agent", "Mean past-opposition ties of a former rightist or leftist.", ge=0
+    )
+    right_left_degree: float = param(
+        1.0, 0, 4, "ties per agent", "Mean ties between former rightists and former leftists.", ge=0
+    )
+    nkvd_link_degree: float = param(
+        1.0, 0, 4, "ties per agent", "Mean ties of a rightist or leftist into the NKVD (Yagoda's network, C5).", ge=0
+    )
+    military_party_degree: float = param(
+        1.0, 0, 4, "ties per agent", "Mean ties of senior commanders to party cadre of their region (C13).", ge=0
+    )
+    elite_degree: float = param(
+        8.0, 2, 20, "ties per agent", "Mean ties among CC members, congress delegates and senior ranks.", ge=0
+    )
+
+
+class Alarm(_Model):
+    """Alarm and precedent (C3, C4, C5)."""
+
+    half_life_weeks: float = param(26, 8, 104, "weeks", "Half-life of the leadership's alarm.", gt=0)
+    trial_alarm: float = param(1.0, 0, 3, "alarm units", "Alarm a show trial adds about its defendants' faction (C3).", ge=0)
+    link_alarm: float = param(
+        2.0, 0, 6, "alarm units", "Alarm per unit of rightist-NKVD-leftist link density when the link is exposed (C5).",
+        ge=0,
+    )
+    military_alarm: float = param(1.5, 0, 4, "alarm units", "Alarm the exposure of the military conspiracy adds.", ge=0)
+    precedent_step: float = param(
+        0.01, 0.0, 0.05, "fraction", "Share of a rank's immunity lost with each prosecution at that rank or above (C4).",
+        ge=0, le=1,
+    )
+    immunity: list[float] = Field(
+        default_factory=lambda: [0.0, 0.0, 0.2, 0.5, 0.85, 0.97],
+        description="Initial immunity by rank code 0-5 (probability a targeting or cascade arrest is blocked).",
+    )
+
+    @field_validator("immunity")
+    @classmethod
+    def _imm(cls, v):
+        if len(v) != len(RANKS) or any(not 0 <= x <= 1 for x in v):
+            raise ValueError(f"expected {len(RANKS)} probabilities in [0, 1], one per rank")
+        return v
+
+
+class Pressure(_Model):
+    """Factional pressure on the centre (C6-C11)."""
+
+    hostility: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "regionals": {"rightists": 1.0, "technocrats": 1.0, "leftists": 0.5},
+            "left_conservatives": {"rightists": 1.0, "leftists": 1.0, "technocrats": 0.5},
+            "center": {"rightists": 1.0, "leftists": 1.0, "technocrats": 0.6},
+            "technocrats": {"regionals": 0.5},
+        },
+        description="Hostility of a faction (outer key) toward another (inner key), 0-1 (C6, C7, C8).",
+    )
+    punitive: dict[str, float] = Field(
+        default_factory=lambda: {
+            "regionals": 0.6, "left_conservatives": 1.0, "center": 0.3, "technocrats": 0.1,
+            "nkvd": 0.5, "military": 0.1, "rightists": 0.0, "leftists": 0.0,
+        },
+        description="Preference for repression as the answer to political problems, 0-1 (C10, C11).",
+    )
+    centre_authority: float = param(
+        0.3, 0.1, 0.6, "share of power", "Power the centre holds by its office, beside the weight of its members.",
+        ge=0, le=1,
+    )
+    rank_power: list[float] = Field(
+        default_factory=lambda: [0.0, 1.0, 3.0, 10.0, 50.0, 200.0],
+        description="Weight of a free agent of each rank code 0-5 in its faction's power.",
+    )
+    election_fear: float = param(
+        1.5, 0, 4, "multiplier", "How much the prospect of competitive elections raises regional pressure (C10).", ge=0
+    )
+    election_horizon_weeks: float = param(
+        30, 8, 60, "weeks", "How far ahead the regionals feel the elections coming.", gt=0
+    )
+
+    @field_validator("rank_power")
+    @classmethod
+    def _rp(cls, v):
+        if len(v) != len(RANKS) or any(x < 0 for x in v):
+            raise ValueError(f"expected {len(RANKS)} weights >= 0, one per rank")
+        return v
+
+    @field_validator("hostility")
+    @classmethod
+    def _host(cls, v):
+        _check_keys(v, CADRE_FACTIONS, "faction")
+        for inner in v.values():
+            _check_keys(inner, CADRE_FACTIONS, "faction")
+            if any(not 0 <= x <= 1 for x in inner.values()):
+                raise ValueError("hostility values must lie in [0, 1]")
+        return v
+
+    @field_validator("punitive")
+    @classmethod
+    def _pun(cls, v):
+        _check_keys(v, CADRE_FACTIONS, "faction")
+        if any(not 0 <= x <= 1 for x in v.values()):
+            raise ValueError("punitive values must lie in [0, 1]")
+        return v
+
+
+class Centre(_Model):
+    """The centre's decision rules (C1, C8, C9, C15, C16)."""
+
+    initiative: Literal["pressure", "schedule", "either"] = Field(
+        "pressure",
+        description="Who starts the mass operations: pressure (the centre yields when pressure crosses its "
+        "resistance), schedule (the centre decides at initiative_date), either (whichever comes first).",
+    )
+    initiative_date: Date = param(
+        dt.date(1937, 6, 1), dt.date(1936, 7, 1), dt.date(1938, 6, 30), "date",
+        "When the centre decides on mass operations of its own accord (schedule/either rules).",
+    )
+    resistance: float = param(
+        1.0, 0.2, 3.0, "pressure units", "Pressure the centre withstands before it yields to mass operations.", gt=0
+    )
+    launch_lag_weeks: float = param(
+        4, 1, 10, "weeks", "From the mass-operations decision to the start of the kulak operation.", ge=0
+    )
+    appetite_initial: float = param(
+        0.3, 0, 1, "0-1", "Centre's own appetite for repression before any strategy switch (C9).", ge=0, le=1
+    )
+    appetite_after_switch: float = param(
+        1.0, 0, 1, "0-1", "Centre's appetite for repression after its strategy switch (C16).", ge=0, le=1
+    )
+    switch: Literal["never", "initiative", "ukraine_failure"] = Field(
+        "ukraine_failure",
+        description="What switches the centre to its post-switch appetite: never, its own decision "
+        "(initiative), or the failure of the Ukrainian replacement attempt (C15, C16).",
+    )
+    target_weight: dict[str, float] = Field(
+        default_factory=lambda: {"rightists": 1.0, "technocrats": 0.8, "leftists": 1.0, "military": 0.2,
+                                 "regionals": 0.2, "nkvd": 0.3},
+        description="The centre's own wish to remove each faction, 0-1 (C8).",
+    )
+    yield_to_pressure: float = param(
+        0.5, 0, 1, "0-1", "How far the centre's sanctions follow the factions' pressure rather than its own wish.",
+        ge=0, le=1,
+    )
+    elite_rate: float = param(
+        0.004, 0.0005, 0.02, "per week", "Weekly hazard of a sanctioned arrest for a fully targeted cadre "
+        "without immunity, at appetite 1.", ge=0, le=1,
+    )
+    regional_rate: float = param(
+        0.004, 0.0, 0.02, "per week", "Weekly hazard of a regional-initiative arrest for a fully hostile "
+        "target, at full regional power (C6, C7).", ge=0, le=1,
+    )
+    election_preference: float = param(
+        0.8, 0, 1, "0-1", "The centre's preference for competitive elections (C9).", ge=0, le=1
+    )
+    ukraine_attempt: bool = Field(True, description="Whether the centre tries to replace the Ukrainian leadership (C15).")
+    ukraine_attempt_pressure: float = param(
+        0.8, 0.3, 1.0, "fraction of resistance", "Pressure, as a share of resistance, at which the attempt is made.",
+        gt=0,
+    )
+    ukraine_entrenchment: float = param(
+        2.0, 0.2, 5.0, "ratio", "How entrenched the Ukrainian leadership is: success probability is "
+        "centre power / (centre power + entrenchment x regional power).", ge=0,
+    )
+    appointments: bool = Field(
+        True, description="After the switch, vacated regional posts go to the centre's appointees (C16)."
+    )
+    limit_mode: Literal["requests", "central", "both"] = Field(
+        "requests", description="Who raises Order 00447 limits: regional requests, central reviews, or both."
+    )
+    approval_prob: float = param(
+        0.9, 0, 1, "probability", "Probability the centre approves a regional request to raise limits.", ge=0, le=1
+    )
+    central_increase: float = param(
+        0.5, 0, 2, "fraction of initial limit", "Limit added at each central review when a region's use is high.",
+        ge=0,
+    )
+    review_interval_weeks: int = param(8, 2, 26, "weeks", "Interval between central limit reviews.", ge=1)
+    planned_duration_weeks: int = param(17, 8, 30, "weeks", "Planned length of the kulak operation (4 months).", ge=1)
+    extend_threshold: float = param(
+        0.4, 0, 2, "pressure units", "Drive (appetite + pressure share) above which the centre extends the operations.",
+        ge=0,
+    )
+    stop_rule: Literal["schedule", "pressure", "either"] = Field(
+        "pressure",
+        description="How the stop order comes: at stop_date, when pressure falls below stop_pressure after the "
+        "regional top is removed, or whichever first.",
+    )
+    stop_date: Date = param(
+        dt.date(1938, 11, 17), dt.date(1937, 10, 1), dt.date(1939, 12, 1), "date",
+        "When the centre orders the stop of its own accord (schedule/either rules).",
+    )
+    stop_pressure: float = param(
+        0.4, 0.05, 1.5, "pressure units", "Pressure below which the centre stops the mass operations (pressure rule).",
+        ge=0,
+    )
+    stop_min_weeks: int = param(
+        26, 4, 80, "weeks", "Minimum weeks of mass operations before a pressure stop can come.", ge=0
+    )
+
+    @field_validator("target_weight")
+    @classmethod
+    def _tw(cls, v):
+        _check_keys(v, CADRE_FACTIONS, "faction")
+        if any(not 0 <= x <= 1 for x in v.values()):
+            raise ValueError("target weights must lie in [0, 1]")
+        return v
+
+
+class NKVD(_Model):
+    """The NKVD machine: capacity, limits, troikas, lists, its own purge."""
+
+    capacity_per_staff: float = param(
+        1.5, 0.3, 5.0, "arrests per staff-week", "Weekly mass-arrest capacity per free NKVD officer.", ge=0
+    )
+    registration_rate: float = param(
+        0.02, 0, 0.1, "per week", "Share of an unregistered contingent the NKVD adds to its registers weekly "
+        "during the operations.", ge=0, le=1,
+    )
+    troika_lag_weeks: float = param(3, 1, 10, "weeks", "Mean weeks from arrest to a troika sentence.", ge=1)
+    troika_cat1: float = param(
+        0.45, 0.1, 0.9, "probability", "Troika's preference for category 1 while category-1 room remains.", ge=0, le=1
+    )
+    overfulfil: float = param(
+        0.1, 0, 0.5, "fraction of limit", "How far regions may exceed their limits without sanction.", ge=0
+    )
+    request_threshold: float = param(
+        0.85, 0.5, 1.0, "fraction of limit", "Use of its limit at which a region asks for more.", ge=0, le=1
+    )
+    request_size: float = param(
+        0.6, 0.1, 2.0, "fraction of initial limit", "Size of a region's request at full regional zeal.", ge=0
+    )
+    request_cat1_share: float = param(
+        0.6, 0.2, 0.9, "fraction", "Share of a requested or centrally added limit that is category 1.", ge=0, le=1
+    )
+    request_interval_weeks: int = param(4, 1, 13, "weeks", "Minimum weeks between a region's requests.", ge=1)
+    national_capacity_share: float = param(
+        0.35, 0.1, 0.7, "fraction", "Share of mass-arrest capacity given to the national operations.", ge=0, le=1
+    )
+    album_capacity: float = param(
+        0.004, 0.001, 0.02, "fraction of national pools per week", "Weekly throughput of the central album "
+        "review (dvoika), as a share of the national contingents' total size.", ge=0,
+    )
+    routine_rate: float = param(
+        0.0012, 0.0002, 0.004, "per week", "Weekly arrest hazard of the routine contingent (ordinary cases).", ge=0, le=1
+    )
+    routine_lag_weeks: float = param(10, 2, 30, "weeks", "Mean weeks from arrest to sentence in ordinary cases.", ge=1)
+    list_min_rank: int = param(3, 2, 5, "rank code", "Lowest rank whose case goes to a central sanction list.", ge=1, le=5)
+    list_interval_weeks: int = param(2, 1, 8, "weeks", "Weeks between batches of signed lists.", ge=1)
+    list_cat1: float = param(0.85, 0.5, 1.0, "probability", "Share of list names sentenced to category 1.", ge=0, le=1)
+    cadre_cat1: float = param(
+        0.4, 0.1, 0.8, "probability", "Probability a troika sentences an arrested cadre to category 1.", ge=0, le=1
+    )
+    cadre_lag_weeks: float = param(6, 1, 20, "weeks", "Mean weeks from a cadre's arrest to a sentence.", ge=1)
+    release_rate: float = param(
+        0.002, 0, 0.02, "per week", "Weekly probability a pending detainee is released before the stop.", ge=0, le=1
+    )
+    post_stop_release: float = param(
+        0.3, 0, 0.8, "fraction", "Share of detainees pending at the stop who are released.", ge=0, le=1
+    )
+    post_stop_cat1: float = param(
+        0.03, 0, 0.2, "probability", "Probability of category 1 for cases sentenced after the stop.", ge=0, le=1
+    )
+    purge_naming: float = param(
+        0.3, 0, 1, "probability", "Probability a client of an outgoing NKVD chief is named when the chief falls.",
+        ge=0, le=1,
+    )
+    exec_lag_weeks: int = param(1, 0, 4, "weeks", "Weeks from a category-1 sentence to execution.", ge=0)
+
+
+class Flywheel(_Model):
+    """Interrogation, naming and the cascade (C13, C14, C17)."""
+
+    naming: dict[str, float] = Field(
+        default_factory=lambda: {
+            "patronage": 0.25, "workplace": 0.12, "opposition": 0.3, "cross_faction": 0.3, "elite": 0.1,
+        },
+        description="Probability an interrogated prisoner names a neighbour along each tie type, at intensity 1.",
+    )
+    hazard_per_name: float = param(
+        0.08, 0.01, 0.4, "per week per naming", "Weekly arrest hazard added by each time an agent was named.", ge=0
+    )
+    precampaign_intensity: float = param(
+        0.3, 0, 1, "multiplier", "Interrogation intensity before the mass-operations decision.", ge=0
+    )
+    campaign_intensity: float = param(
+        1.0, 0.3, 3, "multiplier", "Interrogation intensity during the campaign.", ge=0
+    )
+    post_stop_intensity: float = param(
+        0.05, 0, 0.5, "multiplier", "Interrogation intensity after the stop takes effect.", ge=0
+    )
+
+    @field_validator("naming")
+    @classmethod
+    def _naming(cls, v):
+        _check_keys(v, TIE_TYPES, "tie type")
+        if any(not 0 <= x <= 1 for x in v.values()):
+            raise ValueError("naming probabilities must lie in [0, 1]")
+        return v
+
+
+class Control(_Model):
+    """Control index and stop-order latency (C17, C20)."""
+
+    smoothing_weeks: float = param(4, 1, 12, "weeks", "Smoothing window of the control index (EWMA).", ge=1)
+    stop_latency_base: float = param(1, 0, 4, "weeks", "Latency of a stop order under full central control.", ge=0)
+    stop_latency_slope: float = param(
+        4, 0, 12, "weeks", "Extra latency of a stop order when control is zero.", ge=0
+    )
+
+
+class Decline(_Model):
+    """Self-consumption and decline (C18, C19, C20)."""
+
+    top_removal_power_ratio: float = param(
+        0.75, 0.3, 1.0, "ratio", "Regional power (relative to its start) below which the centre removes the "
+        "weakened regional top (C19).", ge=0, le=1,
+    )
+    top_removal_rate: float = param(
+        0.1, 0.01, 0.5, "per week", "Weekly probability each top regional is removed once removal begins.", ge=0, le=1
+    )
+
+
+class Mechanisms(_Model):
+    alarm: Alarm = Alarm()
+    pressure: Pressure = Pressure()
+    centre: Centre = Centre()
+    nkvd: NKVD = NKVD()
+    flywheel: Flywheel = Flywheel()
+    control: Control = Control()
+    decline: Decline = Decline()
+
+
+class Event(_Model):
+    """A dated exogenous event (a shock the hypothesis does not explain)."""
+
+    id: str = Field(..., description="Identifier, unique in the scenario.")
+    date: Date = Field(..., description="ISO date.")
+    kind: Literal["show_trial", "nkvd_chief_change", "link_exposed", "military_conspiracy", "elections",
+                  "special_troikas"] = Field(..., description="What the event does in the model.")
+    faction: str | None = Field(None, description="Faction concerned (defendants, the new NKVD chief's patron...).")
+    defendants: int = Field(0, ge=0, description="Cadre of rank >= 4 in `faction` arrested by the event.")
+    label: str = Field("", description="Text for figures and the event log.")
+    source: str = Field("", description="Row of events.csv or other source.")
+
+    @field_validator("faction")
+    @classmethod
+    def _f(cls, v):
+        if v is not None and v not in CADRE_FACTIONS:
+            raise ValueError(f"unknown faction {v!r}; expected one of {', '.join(CADRE_FACTIONS)}")
+        return v
+
+
+class HypothesisInfo(_Model):
+    """What an overlay claims and how it encodes it."""
+
+    name: str = "base"
+    summary: str = ""
+    claims: dict[str, str] = Field(default_factory=dict, description="Claim id (C1-C20) -> how it is encoded.")
+
+
+class Scenario(_Model):
+    """A complete, validated scenario: world, mechanisms, events, and the hypothesis it encodes."""
+
+    name: str
+    description: str = ""
+    hypothesis: HypothesisInfo = HypothesisInfo()
+    calendar: Calendar = Calendar()
+    world: World = World()
+    ties: Ties = Ties()
+    mechanisms: Mechanisms = Mechanisms()
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _events(self):
+        ids = [e.id for e in self.events]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"events: duplicate id {sorted(dup)[0]!r}")
+        return self
+
+
+def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list[dict]:
+    """Every documented parameter with its dotted path, unit, prior and description.
+
+    Examples
+    --------
+    >>> rows = parameter_table()
+    >>> any(r["path"] == "mechanisms.nkvd.troika_lag_weeks" for r in rows)
+    True
+    """
+    rows: list[dict] = []
+    for name, f in model.model_fields.items():
+        path = f"{prefix}{name}"
+        ann = f.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            rows.extend(parameter_table(ann, path + "."))
+            continue
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        rows.append({
+            "path": path,
+            "unit": extra.get("unit", ""),
+            "prior": extra.get("prior"),
+            "description": f.description or "",
+        })
+    return rows

@@ -1,0 +1,152 @@
+"""Mutable simulation state: agent status arrays, counters, and the arrest bookkeeping every mechanism shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .scenario.schema import FACTIONS, RANKS
+from .world.agents import World
+
+__all__ = ["State", "FREE", "DETAINED", "CAMP", "EXECUTED", "RELEASED", "STATUSES", "CAUSES", "Cause"]
+
+FREE, DETAINED, CAMP, EXECUTED, RELEASED = 0, 1, 2, 3, 4
+STATUSES = ("free", "detained", "camp", "executed", "released")
+#: Why an agent was arrested. ``ordered`` and ``approved`` count as controlled by the centre.
+CAUSES = ("ordered", "approved", "cascade", "regional", "over_limit", "routine")
+
+
+class Cause:
+    ORDERED, APPROVED, CASCADE, REGIONAL, OVER_LIMIT, ROUTINE = range(6)
+
+
+NF, NR = len(FACTIONS), len(RANKS)
+
+
+@dataclass
+class State:
+    """Everything that changes during a run. Mechanisms read the world and update this."""
+
+    world: World
+    week: int = 0
+    status: np.ndarray = field(init=False)
+    arrest_week: np.ndarray = field(init=False)
+    sentence_week: np.ndarray = field(init=False)
+    sentence: np.ndarray = field(init=False)  # 0 none, 1 cat1, 2 cat2, 3 released
+    cause: np.ndarray = field(init=False)
+    rank: np.ndarray = field(init=False)  # cadre ranks (promotions change them)
+    kompromat: np.ndarray = field(init=False)
+    named_by: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        w = self.world
+        n, nc = w.n, w.n_cadre
+        self.status = np.zeros(n, np.int8)
+        self.arrest_week = np.full(n, -1, np.int16)
+        self.sentence_week = np.full(n, -1, np.int16)
+        self.sentence = np.zeros(n, np.int8)
+        self.cause = np.full(n, -1, np.int8)
+        self.rank = w.rank[:nc].copy()
+        self.kompromat = np.zeros(nc, np.float32)
+        self.named_by = np.full(nc, -1, np.int32)
+        self.is_suspect = np.zeros(nc, bool)
+        self.suspects = np.empty(0, np.int64)
+        self.pending_cadre = np.empty(0, np.int64)
+        self.frontier: list[np.ndarray] = []  # cadre arrested this week, to be interrogated
+        # counters
+        exp = w.expansion()
+        self.exp = exp
+        fr = w.faction[:nc].astype(np.int64) * NR + self.rank
+        self.free_fr = np.bincount(fr, weights=exp, minlength=NF * NR).reshape(NF, NR)
+        self.free_count = np.bincount(w.faction[:nc], minlength=NF).astype(np.int64)
+        nkvd = w.faction[:nc] == FACTIONS.index("nkvd")
+        reg = w.region[:nc]
+        self.nkvd_free = np.bincount(reg[nkvd & (reg >= 0)], minlength=w.n_regions).astype(np.float64)
+        self.org_size0 = np.bincount(w.org, minlength=w.org_kind.size).astype(np.int64)
+        self.org_lost = np.zeros(w.org_kind.size, np.int64)
+        self.org_head = w.org_head.copy()
+        self.head0 = w.org_head[(w.org_kind == 0) & (w.org_head >= 0)].copy()  # first secretaries at the start
+        # mass blocks: registered, arrested and processed (sentenced or released) pointers, FIFO
+        self.reg_ptr = w.block_start + w.block_registered
+        self.arr_ptr = w.block_start.copy()
+        self.sen_ptr = w.block_start.copy()
+        R = w.n_regions
+        self.lim_initial1 = w.limit_cat1.copy()
+        self.lim_initial2 = w.limit_cat2.copy()
+        self.lim1 = np.zeros(R)
+        self.lim2 = np.zeros(R)
+        self.ordered_room = np.zeros(R)  # limits set by the centre (initial and central increases)
+        self.approved_room = np.zeros(R)  # limits added by approved regional requests
+        self.used1 = np.zeros(R)
+        self.used2 = np.zeros(R)
+        self.arrested_00447 = np.zeros(R)
+        self.last_request = np.full(R, -10_000)
+        # centre and alarm
+        self.alarm = np.zeros(NF)
+        self.immunity = np.zeros(NR)
+        self.control = 1.0
+        self.flags: dict[str, int] = {}  # name -> week the thing happened
+        self.special_troikas_until = -1
+        self.cause_counts = np.zeros(len(CAUSES))
+        self.named_done: set[str] = set()
+
+    # ------------------------------------------------------------------ queries
+    def happened(self, flag: str, by: int | None = None) -> bool:
+        """Whether ``flag`` has happened (by week ``by``, default now)."""
+        w = self.flags.get(flag)
+        return w is not None and w <= (self.week if by is None else by)
+
+    def stopped(self) -> bool:
+        """Whether a stop order has taken effect."""
+        return self.happened("stop_effective")
+
+    # ------------------------------------------------------------------ arrests
+    def arrest_cadre(self, idx: np.ndarray, cause: int | np.ndarray) -> np.ndarray:
+        """Arrest free cadre ``idx`` now; returns those actually arrested (free, unique)."""
+        idx = np.unique(np.asarray(idx, dtype=np.int64))
+        idx = idx[self.status[idx] == FREE]
+        if idx.size == 0:
+            return idx
+        w = self.world
+        self.status[idx] = DETAINED
+        self.arrest_week[idx] = self.week
+        self.cause[idx] = cause
+        f = w.faction[idx].astype(np.int64)
+        np.subtract.at(self.free_fr, (f, self.rank[idx].astype(np.int64)), self.exp[idx])
+        np.subtract.at(self.free_count, f, 1)
+        nk = f == FACTIONS.index("nkvd")
+        if nk.any():
+            reg = w.region[idx[nk]]
+            reg = reg[reg >= 0]
+            np.subtract.at(self.nkvd_free, reg, 1)
+        np.add.at(self.org_lost, w.org[idx], 1)
+        self.pending_cadre = np.concatenate([self.pending_cadre, idx])
+        self.frontier.append(idx)
+        np.add.at(self.cause_counts, np.broadcast_to(cause, idx.shape), self.exp[idx])
+        return idx
+
+    def arrest_range(self, lo: int, hi: int, cause) -> None:
+        """Arrest the mass agents ``lo .. hi-1`` (a slice of one block) now, with one cause or one per agent."""
+        if hi <= lo:
+            return
+        self.status[lo:hi] = DETAINED
+        self.arrest_week[lo:hi] = self.week
+        self.cause[lo:hi] = cause
+        if np.isscalar(cause):
+            self.cause_counts[cause] += (hi - lo) / self.world.scale
+        else:
+            self.cause_counts += np.bincount(cause, minlength=len(CAUSES)) / self.world.scale
+
+    def sentence_slice(self, idx, cats: np.ndarray) -> None:
+        """Sentence agents (a slice or index array): 1 = category 1 (shot), 2 = camp, 3 = released."""
+        self.sentence[idx] = cats
+        self.sentence_week[idx] = self.week
+        self.status[idx] = np.choose(cats - 1, [EXECUTED, CAMP, RELEASED]).astype(np.int8)
+
+    def promote(self, agent: int, new_rank: int) -> None:
+        """Raise a free cadre agent's rank (a replacement into a vacated post)."""
+        f = int(self.world.faction[agent])
+        self.free_fr[f, int(self.rank[agent])] -= self.exp[agent]
+        self.free_fr[f, new_rank] += self.exp[agent]
+        self.rank[agent] = new_rank

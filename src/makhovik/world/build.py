@@ -1,0 +1,412 @@
+"""Build a :class:`World` from a scenario with one random generator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._rng import check_random_state
+from ..errors import ScenarioError
+from ..scenario.schema import CADRE_FACTIONS, FACTIONS, Scenario
+from . import ties as T
+from .agents import CC_1934, DELEGATE_17, FACTION_CODE, INSTITUTIONS, OPERATIONS, World
+from .inputs import MILITARY_RANKS, elite_sizes, initial_regions
+
+__all__ = ["build_world", "largest_remainder"]
+
+INST = {name: i for i, name in enumerate(INSTITUTIONS)}
+RANK = {"member": 1, "mid": 2, "senior": 3, "top": 4, "politburo": 5}
+CAMPS = "NKVD labour camps"
+
+
+def largest_remainder(total: int, weights) -> np.ndarray:
+    """Split an integer total in proportion to weights, exactly (Hamilton's method).
+
+    Examples
+    --------
+    >>> largest_remainder(10, [1, 1, 1]).tolist()
+    [4, 3, 3]
+    >>> int(largest_remainder(7, [0.2, 0.5, 0.3]).sum())
+    7
+    """
+    w = np.asarray(weights, dtype=float)
+    total = int(total)
+    if total <= 0 or w.sum() <= 0:
+        return np.zeros(w.size, dtype=np.int64)
+    q = w / w.sum() * total
+    out = np.floor(q).astype(np.int64)
+    rest = total - int(out.sum())
+    if rest:
+        order = np.argsort(-(q - out), kind="stable")
+        out[order[:rest]] += 1
+    return out
+
+
+class _Cadre:
+    """Accumulates cadre chunks (columns) before the final sort by faction."""
+
+    def __init__(self):
+        self.cols: dict[str, list[np.ndarray]] = {k: [] for k in
+                                                   ("faction", "rank", "inst", "region", "org", "bodies", "mil",
+                                                    "whole")}
+        self.whole = 1
+        self.n = 0
+
+    def add(self, n, faction, rank, inst, region, org, bodies=0, mil=0) -> np.ndarray:
+        n = int(n)
+        vals = dict(faction=faction, rank=rank, inst=inst, region=region, org=org, bodies=bodies, mil=mil,
+                    whole=self.whole)
+        for k, v in vals.items():
+            self.cols[k].append(np.broadcast_to(np.asarray(v), (n,)).astype(np.int64))
+        ids = np.arange(self.n, self.n + n)
+        self.n += n
+        return ids
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {k: (np.concatenate(v) if v else np.empty(0, np.int64)) for k, v in self.cols.items()}
+
+
+def _regions(scn: Scenario):
+    w = scn.world
+    if w.regions is not None:
+        names = [r.name for r in w.regions]
+        rep = [r.republic for r in w.regions]
+        c1 = np.array([r.cat1 for r in w.regions], float)
+        c2 = np.array([r.cat2 for r in w.regions], float)
+        orgs = np.array([r.party_orgs for r in w.regions], np.int64)
+        weight = np.array([r.weight if r.weight is not None else r.cat1 + r.cat2 for r in w.regions], float)
+    else:
+        rows = initial_regions()
+        names = [r.name for r in rows]
+        rep = [r.republic for r in rows]
+        c1 = np.array([r.cat1 for r in rows], float)
+        c2 = np.array([r.cat2 for r in rows], float)
+        orgs = np.array([0 if r.name == CAMPS else 1 for r in rows], np.int64)
+        weight = c1 + c2
+    if len(set(names)) != len(names):
+        raise ScenarioError("world.regions", "expected unique region names")
+    for name, k in w.party_orgs.items():
+        if name not in names:
+            raise ScenarioError(f"world.party_orgs.{name}", f"unknown region; expected one of {', '.join(names)}")
+        if k < 0:
+            raise ScenarioError(f"world.party_orgs.{name}", "expected a count >= 0")
+        orgs[names.index(name)] = k
+    if weight.sum() <= 0:
+        raise ScenarioError("world.regions", "expected at least one region with a positive weight")
+    return names, rep, c1, c2, orgs, weight
+
+
+def build_world(scenario: Scenario, seed=None) -> World:
+    """Build the world of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    seed : None, int, SeedSequence or Generator
+        Randomness for ties and assignments (one generator, passed down).
+
+    Returns
+    -------
+    World
+
+    Raises
+    ------
+    ScenarioError
+        When the world cannot be built as specified (unknown region, impossible size).
+
+    Examples
+    --------
+    >>> from makhovik.scenario import load_scenario
+    >>> w = build_world(load_scenario("great-terror", scale=0.001), seed=1)
+    >>> w.summary()["cc_1934"], w.summary()["delegates_17"]
+    (139, 1966)
+    """
+    rng = check_random_state(seed)
+    w = scenario.world
+    scale = w.scale
+    names, rep, c1, c2, n_orgs_r, weight = _regions(scenario)
+    R = len(names)
+    party_w = np.where(n_orgs_r > 0, weight, 0.0)
+    if party_w.sum() <= 0:
+        raise ScenarioError("world.party_orgs", "expected at least one region with a party organisation")
+    sizes = elite_sizes()
+
+    # --- organisations -------------------------------------------------------------
+    org_kind, org_region = [], []
+
+    def new_orgs(k, kind, region):
+        start = len(org_kind)
+        org_kind.extend([kind] * int(k))
+        org_region.extend(np.broadcast_to(np.asarray(region), (int(k),)).tolist())
+        return np.arange(start, start + int(k))
+
+    party_orgs = new_orgs(n_orgs_r.sum(), INST["party"], np.repeat(np.arange(R), n_orgs_r))
+    party_org_region = np.repeat(np.arange(R), n_orgs_r)
+    comm_orgs = new_orgs(w.commissariats, INST["commissariat"], -1)
+    army_orgs = new_orgs(w.army_districts, INST["army"], -1)
+    nkvd_orgs = new_orgs(R, INST["nkvd"], np.arange(R))
+    central_org = int(new_orgs(1, INST["central"], -1)[0])
+    nkvd_central = int(new_orgs(1, INST["nkvd"], -1)[0])
+
+    # weight of each party org: its region's weight shared among the region's orgs
+    porg_w = party_w[party_org_region] / n_orgs_r[party_org_region]
+
+    def pick_party_org(n):
+        o = party_orgs[rng.choice(party_orgs.size, size=int(n), p=porg_w / porg_w.sum())]
+        return o, party_org_region[o - party_orgs[0]]
+
+    def pick_region(n, wts=party_w):
+        return rng.choice(R, size=int(n), p=wts / wts.sum())
+
+    def pick(arr, n):
+        return arr[rng.integers(0, arr.size, int(n))]
+
+    cad = _Cadre()
+    F = FACTION_CODE
+    cc = dict(w.cc_composition)
+    cc_total = sum(cc.values())
+    if cc_total != sizes["cc_1934"]:
+        raise ScenarioError("world.cc_composition", f"expected counts summing to {sizes['cc_1934']} (the 1934 CC), got {cc_total}")
+    named: dict[str, int] = {}
+
+    # --- party organisation heads (regional first secretaries) --------------------------
+    heads = cad.add(party_orgs.size, F["regionals"], RANK["top"], INST["party"], party_org_region, party_orgs)
+    head_rank = np.full(heads.size, RANK["top"])
+    head_fac = np.full(heads.size, F["regionals"])
+    head_cc = np.zeros(heads.size, bool)
+    taken = np.zeros(heads.size, bool)
+    for label, spec in w.named.items():
+        if spec.region not in names:
+            raise ScenarioError(f"world.named.{label}.region", f"unknown region {spec.region!r}")
+        r = names.index(spec.region)
+        free = np.flatnonzero((party_org_region == r) & ~taken)
+        if free.size == 0:
+            raise ScenarioError(f"world.named.{label}.region", f"no free party organisation left in {spec.region!r}")
+        k = int(free[0])
+        taken[k] = True
+        head_rank[k], head_fac[k], head_cc[k] = spec.rank, F[spec.faction], spec.cc_member
+        named[label] = int(heads[k])
+    # the remaining regional CC seats go to the heads of the heaviest organisations
+    n_cc_reg = max(cc.get("regionals", 0) - int(head_cc[head_fac == F["regionals"]].sum()), 0)
+    order = np.argsort(-porg_w, kind="stable")
+    order = order[~head_cc[order]]
+    head_cc[order[:n_cc_reg]] = True
+    extra_cc_reg = max(n_cc_reg - order.size, 0)
+    cad.cols["rank"][-1] = head_rank
+    cad.cols["faction"][-1] = head_fac
+    cad.cols["bodies"][-1] = np.where(head_cc, CC_1934 | DELEGATE_17, 0)
+    cc_used = {f: 0 for f in CADRE_FACTIONS}
+    for f_code in np.unique(head_fac[head_cc]):
+        cc_used[FACTIONS[f_code]] += int(np.count_nonzero(head_fac[head_cc] == f_code))
+    if extra_cc_reg:
+        o, r = pick_party_org(extra_cc_reg)
+        cad.add(extra_cc_reg, F["regionals"], RANK["top"], INST["party"], r, o, CC_1934 | DELEGATE_17)
+        cc_used["regionals"] += extra_cc_reg
+
+    # --- commissariat heads ---------------------------------------------------------------
+    n_tech_cc = max(cc.get("technocrats", 0) - cc_used["technocrats"], 0)
+    comm_cc = np.zeros(comm_orgs.size, bool)
+    comm_cc[: min(n_tech_cc, comm_orgs.size)] = True
+    cad.add(comm_orgs.size, F["technocrats"], RANK["top"], INST["commissariat"], pick_region(comm_orgs.size, party_w),
+            comm_orgs, np.where(comm_cc, CC_1934 | DELEGATE_17, 0))
+    cc_used["technocrats"] += int(comm_cc.sum())
+
+    # --- the NKVD chief -------------------------------------------------------------------
+    chief = cad.add(1, F["nkvd"], RANK["politburo"], INST["nkvd"], -1, nkvd_central,
+                    CC_1934 | DELEGATE_17 if cc.get("nkvd", 0) > 0 else 0)
+    named.setdefault("nkvd_chief", int(chief[0]))
+    cc_used["nkvd"] += int(cc.get("nkvd", 0) > 0)
+    cad.add(R, F["nkvd"], RANK["senior"], INST["nkvd"], np.arange(R), nkvd_orgs)  # regional NKVD chiefs
+
+    # --- the Red Army's named ranks (elite.csv) ---------------------------------------------
+    mil_names = list(MILITARY_RANKS)
+    n_mil_cc = cc.get("military", 0)
+    for code, (rname, rk) in enumerate(MILITARY_RANKS.items(), start=1):
+        k = sizes.get(rname, 0)
+        if not k:
+            continue
+        take = min(n_mil_cc - cc_used["military"], k) if rk >= 4 else 0
+        bodies = np.zeros(k, np.int64)
+        bodies[:max(take, 0)] = CC_1934 | DELEGATE_17
+        cc_used["military"] += max(take, 0)
+        cad.add(k, F["military"], rk, INST["army"], pick_region(k), pick(army_orgs, k), bodies, code)
+
+    # --- the remaining CC seats ---------------------------------------------------------------
+    home = {
+        "center": lambda n: (np.full(n, INST["central"]), np.full(n, -1), np.full(n, central_org)),
+        "rightists": lambda n: (np.full(n, INST["central"]), np.full(n, -1), np.full(n, central_org)),
+        "leftists": lambda n: (np.full(n, INST["commissariat"]), pick_region(n, party_w), pick(comm_orgs, n)),
+        "technocrats": lambda n: (np.full(n, INST["commissariat"]), pick_region(n, party_w), pick(comm_orgs, n)),
+        "left_conservatives": lambda n: (np.full(n, INST["party"]), *reversed(pick_party_org(n))),
+        "regionals": lambda n: (np.full(n, INST["party"]), *reversed(pick_party_org(n))),
+        "military": lambda n: (np.full(n, INST["army"]), pick_region(n), pick(army_orgs, n)),
+        "nkvd": lambda n: (np.full(n, INST["nkvd"]), np.full(n, -1), np.full(n, nkvd_central)),
+    }
+    for fac in CADRE_FACTIONS:
+        k = cc.get(fac, 0) - cc_used[fac]
+        if k <= 0:
+            continue
+        inst, reg, org = home[fac](k)
+        rk = RANK["politburo"] if fac == "center" else RANK["top"]
+        cad.add(k, F[fac], rk, inst, reg, org, CC_1934 | DELEGATE_17)
+
+    # --- opposition leaders outside the CC (defendants of the show trials) ------------------------
+    for fac in ("rightists", "leftists"):
+        k = w.opposition_leaders.get(fac, 0)
+        if k:
+            inst, reg, org = home[fac](k)
+            cad.add(k, F[fac], RANK["top"], inst, reg, org)
+
+    # --- 17th Congress delegates who were not CC members ------------------------------------
+    n_del = sizes["delegates_17"] - sizes["cc_1934"]
+    shares = w.delegate_shares
+    del_n = largest_remainder(n_del, [shares.get(f, 0.0) for f in CADRE_FACTIONS])
+    for fac, k in zip(CADRE_FACTIONS, del_n, strict=True):
+        if k:
+            inst, reg, org = home[fac](int(k))
+            cad.add(k, F[fac], RANK["senior"], inst, reg, org, DELEGATE_17)
+
+    # --- scaled tiers: party rank and file, army officers, NKVD staff ---------------------------
+    def ranks_for(n):
+        mid, senior = w.rank_shares.get("mid", 0.0), w.rank_shares.get("senior", 0.0)
+        u = rng.random(n)
+        return np.where(u < senior, RANK["senior"], np.where(u < senior + mid, RANK["mid"], RANK["member"]))
+
+    cad.whole = 0  # from here on every agent stands for 1/scale persons
+    n_party = int(round(w.party_members * scale))
+    party_n = largest_remainder(n_party, [w.party_faction_shares.get(f, 0.0) for f in CADRE_FACTIONS])
+    for fac, k in zip(CADRE_FACTIONS, party_n, strict=True):
+        if k:
+            k = int(k)
+            if fac in ("rightists", "leftists"):  # former oppositionists live in party and commissariat posts
+                in_party = rng.random(k) < 0.5
+                o1, r1 = pick_party_org(k)
+                inst = np.where(in_party, INST["party"], INST["commissariat"])
+                org = np.where(in_party, o1, pick(comm_orgs, k))
+                reg = np.where(in_party, r1, pick_region(k, party_w))
+            elif fac in ("center",):
+                inst, reg, org = np.full(k, INST["central"]), np.full(k, -1), np.full(k, central_org)
+            else:
+                inst, reg, org = home[fac](k)
+            cad.add(k, F[fac], ranks_for(k), inst, reg, org)
+    n_army = int(round(w.army_officers * scale))
+    if n_army:
+        r = np.where(rng.random(n_army) < w.rank_shares.get("mid", 0.0) * 3, RANK["mid"], RANK["member"])
+        cad.add(n_army, F["military"], r, INST["army"], pick_region(n_army), pick(army_orgs, n_army))
+    n_nkvd = int(round(w.nkvd_staff * scale))
+    if n_nkvd:
+        reg = pick_region(n_nkvd, weight)
+        r = np.where(rng.random(n_nkvd) < w.rank_shares.get("mid", 0.0) * 2, RANK["mid"], RANK["member"])
+        cad.add(n_nkvd, F["nkvd"], r, INST["nkvd"], reg, nkvd_orgs[reg])
+
+    # --- sort cadre by faction ------------------------------------------------------------------
+    a = cad.arrays()
+    perm = np.argsort(a["faction"], kind="stable")
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(perm.size)
+    a = {k: v[perm] for k, v in a.items()}
+    named = {k: int(inv[v]) for k, v in named.items()}
+    n_cadre = perm.size
+
+    org_kind_a = np.array(org_kind, np.int8)
+    org_region_a = np.array(org_region, np.int16)
+    # organisation heads: the highest-ranked member of each organisation
+    key = a["org"] * 8 + a["rank"]
+    best = np.full(org_kind_a.size, -1, np.int64)
+    order = np.argsort(key, kind="stable")
+    best[a["org"][order]] = order  # last write per org wins: the highest rank
+    org_head = best
+
+    # --- mass contingents -----------------------------------------------------------------
+    cont_names = list(w.contingents)
+    blocks = []
+    for c, (cname, spec) in enumerate(w.contingents.items()):
+        if spec.region_weights is None:
+            rw = party_w.copy()
+        else:
+            rw = np.zeros(R)
+            for rname, v in spec.region_weights.items():
+                if rname not in names:
+                    raise ScenarioError(f"world.contingents.{cname}.region_weights.{rname}", "unknown region")
+                if v < 0:
+                    raise ScenarioError(f"world.contingents.{cname}.region_weights.{rname}", "expected a weight >= 0")
+                rw[names.index(rname)] = v
+            if rw.sum() <= 0 and spec.pool > 0:
+                raise ScenarioError(f"world.contingents.{cname}.region_weights", "expected a positive weight somewhere")
+        sz = largest_remainder(int(round(spec.pool * scale)), rw)
+        for r in np.flatnonzero(sz):
+            blocks.append((c, int(r), int(sz[r]), int(np.floor(spec.registered_share * sz[r]))))
+    n_mass = sum(b[2] for b in blocks)
+    n = n_cadre + n_mass
+    if n > 200_000_000:
+        raise ScenarioError("world.scale", f"expected a world below 200 million agents, got {n:,}")
+    block_size = np.array([b[2] for b in blocks], np.int64)
+    block_start = n_cadre + np.concatenate([[0], np.cumsum(block_size)[:-1]]).astype(np.int64) if blocks else np.empty(0, np.int64)
+
+    faction = np.empty(n, np.int8)
+    faction[:n_cadre] = a["faction"]
+    faction[n_cadre:] = F["mass"]
+    region = np.empty(n, np.int16)
+    region[:n_cadre] = a["region"]
+    institution = np.empty(n, np.int8)
+    institution[:n_cadre] = a["inst"]
+    institution[n_cadre:] = INST["none"]
+    rank = np.zeros(n, np.int8)
+    rank[:n_cadre] = a["rank"]
+    contingent = np.full(n, -1, np.int8)
+    for (c, r, _, _), s0, sz in zip(blocks, block_start, block_size, strict=True):
+        region[s0:s0 + sz] = r
+        contingent[s0:s0 + sz] = c
+
+    # --- ties ---------------------------------------------------------------------------------
+    tp = scenario.ties
+    fac_idx = {f: np.flatnonzero(a["faction"] == F[f]) for f in CADRE_FACTIONS}
+    ties = {}
+    ties["patronage"] = T.to_csr(*T.patronage_edges(a["org"], a["rank"], rng), n_cadre)
+    band = (a["rank"] >= RANK["senior"]).astype(np.int64)
+    ties["workplace"] = T.to_csr(*T.clique_edges(a["org"] * 2 + band, tp.clique_size, rng), n_cadre)
+    opp = [T.random_pairs(fac_idx["rightists"], tp.opposition_degree, rng),
+           T.random_pairs(fac_idx["leftists"], tp.opposition_degree, rng),
+           T.bipartite_pairs(fac_idx["rightists"], fac_idx["leftists"], tp.right_left_degree, rng)]
+    ties["opposition"] = T.to_csr(np.concatenate([p[0] for p in opp]), np.concatenate([p[1] for p in opp]), n_cadre)
+    oppos = np.concatenate([fac_idx["rightists"], fac_idx["leftists"]])
+    cross = [T.bipartite_pairs(oppos, fac_idx["nkvd"], tp.nkvd_link_degree, rng)]
+    senior_mil = fac_idx["military"][a["rank"][fac_idx["military"]] >= RANK["senior"]]
+    cross.append(_same_region_pairs(senior_mil, fac_idx["regionals"], a["region"], tp.military_party_degree, rng))
+    ties["cross_faction"] = T.to_csr(np.concatenate([p[0] for p in cross]), np.concatenate([p[1] for p in cross]), n_cadre)
+    elite = np.flatnonzero((a["bodies"] > 0) | (a["rank"] >= RANK["top"]))
+    ties["elite"] = T.to_csr(*T.random_pairs(elite, tp.elite_degree, rng), n_cadre)
+
+    return World(
+        faction=faction, region=region, institution=institution, rank=rank, contingent=contingent,
+        org=a["org"].astype(np.int32), bodies=a["bodies"].astype(np.uint8), mil_rank=a["mil"].astype(np.int8),
+        whole=a["whole"].astype(bool),
+        ties=ties, region_names=names, region_republic=rep,
+        limit_cat1=c1 * scale, limit_cat2=c2 * scale, region_weight=weight,
+        org_kind=org_kind_a, org_region=org_region_a, org_head=org_head,
+        block_start=block_start, block_size=block_size,
+        block_region=np.array([b[1] for b in blocks], np.int64),
+        block_contingent=np.array([b[0] for b in blocks], np.int64),
+        block_registered=np.array([b[3] for b in blocks], np.int64),
+        contingent_names=cont_names,
+        contingent_operation=np.array([OPERATIONS.index(s.operation) for s in w.contingents.values()], np.int8),
+        mil_rank_names=mil_names, named=named, scale=scale,
+    )
+
+
+def _same_region_pairs(left, right, region, per_left, rng):
+    """Ties from each of ``left`` to random members of ``right`` in the same region."""
+    left = left[region[left] >= 0]
+    right = right[region[right] >= 0]
+    if left.size == 0 or right.size == 0 or per_left <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    m = int(round(left.size * per_left))
+    src = left[rng.integers(0, left.size, m)]
+    rr = right[np.argsort(region[right], kind="stable")]
+    reg_sorted = region[rr]
+    lo = np.searchsorted(reg_sorted, region[src], "left")
+    hi = np.searchsorted(reg_sorted, region[src], "right")
+    ok = hi > lo
+    src, lo, hi = src[ok], lo[ok], hi[ok]
+    dst = rr[lo + np.floor(rng.random(src.size) * (hi - lo)).astype(np.int64)]
+    return src, dst

@@ -1,0 +1,143 @@
+"""Ties as one symmetric CSR matrix per tie type, built with array operations only."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "to_csr",
+    "patronage_edges",
+    "clique_edges",
+    "random_pairs",
+    "bipartite_pairs",
+    "neighbours",
+]
+
+
+def to_csr(i: np.ndarray, j: np.ndarray, n: int) -> sp.csr_array:
+    """Symmetric 0/1 CSR matrix from an edge list (self-loops dropped, duplicates merged).
+
+    Examples
+    --------
+    >>> m = to_csr(np.array([0, 1, 1]), np.array([1, 2, 2]), 3)
+    >>> m.toarray().tolist()
+    [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    """
+    i = np.asarray(i, dtype=np.int64)
+    j = np.asarray(j, dtype=np.int64)
+    keep = i != j
+    i, j = i[keep], j[keep]
+    rows = np.concatenate([i, j])
+    cols = np.concatenate([j, i])
+    m = sp.csr_array((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(n, n))
+    m.sum_duplicates()
+    m.data[:] = 1
+    m.indices = m.indices.astype(np.int32, copy=False)
+    m.indptr = m.indptr.astype(np.int64, copy=False)
+    return m
+
+
+def patronage_edges(org: np.ndarray, rank: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Patronage trees: each agent is the client of a random agent of the next rank up in its organisation.
+
+    Where an organisation has no one at the next rank, the patron comes from the nearest
+    rank above that is filled. The organisation's top rank has no patron.
+    """
+    org = np.asarray(org, dtype=np.int64)
+    rank = np.asarray(rank, dtype=np.int64)
+    valid = org >= 0
+    idx = np.flatnonzero(valid)
+    if idx.size == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    n_org = int(org[idx].max()) + 1
+    n_rank = int(rank.max()) + 1
+    key = org[idx] * n_rank + rank[idx]
+    order = idx[np.argsort(key, kind="stable")]
+    counts = np.bincount(key, minlength=n_org * n_rank).reshape(n_org, n_rank)
+    starts = np.concatenate([[0], np.cumsum(counts.ravel())[:-1]]).reshape(n_org, n_rank)
+    # nearest filled rank strictly above, per (org, rank); -1 where none
+    nxt = np.full((n_org, n_rank), -1, dtype=np.int64)
+    running = np.full(n_org, -1, dtype=np.int64)
+    for k in range(n_rank - 1, -1, -1):
+        nxt[:, k] = running
+        running = np.where(counts[:, k] > 0, k, running)
+    o, r = org[idx], rank[idx]
+    pr = nxt[o, r]
+    has = pr >= 0
+    clients = idx[has]
+    o, pr = o[has], pr[has]
+    pos = starts[o, pr] + np.floor(rng.random(clients.size) * counts[o, pr]).astype(np.int64)
+    return clients, order[pos]
+
+
+def clique_edges(
+    group: np.ndarray, size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Workplace cliques: agents of one group (organisation x rank band) in random cliques of ``size``.
+
+    Agents with a negative group take no part.
+    """
+    group = np.asarray(group, dtype=np.int64)
+    idx = np.flatnonzero(group >= 0)
+    if idx.size < 2 or size < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    g = group[idx]
+    order = np.lexsort((rng.random(idx.size), g))
+    gs = g[order]
+    first = np.concatenate([[True], gs[1:] != gs[:-1]])
+    start_pos = np.maximum.accumulate(np.where(first, np.arange(gs.size), 0))
+    pos = np.arange(gs.size) - start_pos
+    clique = gs * (gs.size + 1) + pos // size
+    agents = idx[order]
+    src, dst = [], []
+    for d in range(1, size):
+        same = clique[:-d] == clique[d:]
+        src.append(agents[:-d][same])
+        dst.append(agents[d:][same])
+    return np.concatenate(src), np.concatenate(dst)
+
+
+def random_pairs(members: np.ndarray, mean_degree: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Erdős–Rényi-like ties among ``members`` with the given mean degree."""
+    members = np.asarray(members, dtype=np.int64)
+    m = int(round(members.size * mean_degree / 2))
+    if members.size < 2 or m <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    a = rng.integers(0, members.size, m)
+    b = rng.integers(0, members.size, m)
+    return members[a], members[b]
+
+
+def bipartite_pairs(
+    left: np.ndarray, right: np.ndarray, ties_per_left: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ties between two sets: on average ``ties_per_left`` per member of ``left``."""
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    m = int(round(left.size * ties_per_left))
+    if left.size == 0 or right.size == 0 or m <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return left[rng.integers(0, left.size, m)], right[rng.integers(0, right.size, m)]
+
+
+def neighbours(m: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All ``(row, neighbour)`` pairs of the given rows, without a Python loop.
+
+    Examples
+    --------
+    >>> m = to_csr(np.array([0, 0]), np.array([1, 2]), 3)
+    >>> src, dst = neighbours(m, np.array([0, 1]))
+    >>> src.tolist(), dst.tolist()
+    ([0, 0, 1], [1, 2, 0])
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    starts = m.indptr[rows]
+    lens = m.indptr[rows + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    src = np.repeat(rows, lens)
+    offs = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+    dst = m.indices[np.repeat(starts, lens) + offs].astype(np.int64)
+    return src, dst
