@@ -59,7 +59,7 @@ class Context:
         self.events: list[dict] = []
         self._heap: list[_Scheduled] = []
         self._seq = 0
-        self.power0: np.ndarray | None = None
+        self.weight0: np.ndarray | None = None
         self.hostility = pressure.hostility_matrix(self.params)
         tw = np.zeros(len(FACTIONS))
         for f, v in self.params.centre.target_weight.items():
@@ -204,8 +204,8 @@ def _schedule_exogenous(ctx: Context) -> None:
 
 # ------------------------------------------------------------------ the loop
 SERIES_COLUMNS = (
-    ["pressure_mass", "appetite", "intensity", "control_index", "regional_heads_lost", "suspects",
-     "capacity", "alarm_total"]
+    ["pressure_mass", "appetite", "intensity", "control_index", "regional_heads_lost", "regional_strength",
+     "suspects", "capacity", "alarm_total"]
     + [f"power_{f}" for f in CADRE_FACTIONS]
     + [f"alarm_{f}" for f in CADRE_FACTIONS]
     + [f"immunity_{r}" for r in RANKS]
@@ -241,7 +241,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
         if st.frontier:
             arrested = np.concatenate(st.frontier)
             flywheel.interrogate(ctx, arrested)
-            alarm.precedent(ctx, st.rank[arrested[world.whole[arrested]]])
+            alarm.precedent(ctx, st.rank[arrested[st.whole[arrested]]])
         for label, idx in named.items():
             if label not in st.named_done and st.status[idx] != FREE:
                 st.named_done.add(label)
@@ -251,7 +251,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
         control.update(ctx, week_causes)
         series[t] = np.concatenate([
             [pr.mass, centre.appetite(ctx), flywheel.intensity(ctx), st.control, decline.heads_lost(ctx),
-             st.suspects.size, nkvd.capacity(ctx).sum() / world.scale, st.alarm.sum()],
+             pr.strength[FACTIONS.index("regionals")], st.suspects.size, nkvd.capacity(ctx).sum() / world.scale, st.alarm.sum()],
             pr.power[: len(CADRE_FACTIONS)],
             st.alarm[: len(CADRE_FACTIONS)],
             st.immunity,

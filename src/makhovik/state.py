@@ -57,6 +57,7 @@ class State:
         # counters
         exp = w.expansion()
         self.exp = exp
+        self.whole = w.whole.copy()  # a scaled agent promoted into a post becomes an individual
         fr = w.faction[:nc].astype(np.int64) * NR + self.rank
         self.free_fr = np.bincount(fr, weights=exp, minlength=NF * NR).reshape(NF, NR)
         self.free_count = np.bincount(w.faction[:nc], minlength=NF).astype(np.int64)
@@ -145,8 +146,13 @@ class State:
         self.status[idx] = np.choose(cats - 1, [EXECUTED, CAMP, RELEASED]).astype(np.int8)
 
     def promote(self, agent: int, new_rank: int) -> None:
-        """Raise a free cadre agent's rank (a replacement into a vacated post)."""
+        """Set a free cadre agent's rank (a replacement into a vacated post, or a removal from one).
+
+        The agent becomes an individual (expansion 1): a post has one holder at every scale.
+        """
         f = int(self.world.faction[agent])
         self.free_fr[f, int(self.rank[agent])] -= self.exp[agent]
-        self.free_fr[f, new_rank] += self.exp[agent]
+        self.free_fr[f, new_rank] += 1.0
+        self.exp[agent] = 1.0
+        self.whole[agent] = True
         self.rank[agent] = new_rank

@@ -2,8 +2,8 @@
 
 - C18: the share of the regional first secretaries in post at the start who have been
   arrested (``regional_heads_lost`` in the series) is an outcome.
-- C19: once the regionals' power falls below ``decline.top_removal_power_ratio`` of its
-  start, the centre removes the top regionals (rank 5, or members of the 1934 CC) at
+- C19: once the regionals' strength (rank-weighted free membership) falls below
+  ``decline.top_removal_power_ratio`` of its start, the centre removes the top regionals (rank 5, or members of the 1934 CC) at
   ``decline.top_removal_rate`` per week each (arrests it orders).
 - C20: the decline itself comes from depletion of the registers, from the collapse of
   regional pressure after the top is removed, or from a stop order (``centre``).
@@ -45,9 +45,9 @@ def step(ctx, pr) -> None:
     """Top removal (C19) and filling of vacated posts (C16)."""
     st, d = ctx.state, ctx.params.decline
     if st.happened("decision") and not st.happened("top_removal"):
-        p0 = ctx.power0[REGIONALS]
-        if p0 > 0 and pr.power[REGIONALS] / p0 < d.top_removal_power_ratio:
-            ctx.emit("top_removal_begins", f"regional power at {pr.power[REGIONALS] / p0:.2f} of its start")
+        s = pr.strength[REGIONALS]
+        if s < d.top_removal_power_ratio:
+            ctx.emit("top_removal_begins", f"regional strength at {s:.2f} of its start")
             st.flags["top_removal"] = st.week
     if st.happened("top_removal") and not st.stopped():
         top = ctx.top_regionals

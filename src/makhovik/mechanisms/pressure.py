@@ -8,7 +8,9 @@
 - C11: ``pressure.punitive.left_conservatives``: punitive methods as the general answer.
 
 Power of a faction = the centre's office (``centre_authority``, for the centre only) plus the
-rank-weighted number of its free members (``rank_power``), so arrests weaken a faction.
+rank-weighted number of its free members (``rank_power``), so arrests weaken a faction. A
+faction's *strength* is its rank-weighted free membership relative to the start: the
+regionals' zeal (their limit requests and initiative) scales with it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from ..scenario.schema import FACTIONS
 
-__all__ = ["CLAIMS", "Pressures", "power", "election_factor", "punitive", "compute", "hostility_matrix"]
+__all__ = ["CLAIMS", "Pressures", "power", "election_factor", "punitive", "compute", "hostility_matrix", "weight"]
 
 CLAIMS = ("C2", "C6", "C7", "C8", "C9", "C10", "C11")
 NF = len(FACTIONS)
@@ -31,16 +33,23 @@ class Pressures:
     """This week's pressures on the centre."""
 
     power: np.ndarray  # [NF] power shares, mass = 0
+    strength: np.ndarray  # [NF] each faction's rank-weighted free membership relative to its start
     mass: float  # pressure for mass repression
     target: np.ndarray  # [NF] share of repression pressure aimed at each faction, 0-1
     regional_zeal: float  # the regionals' punitive drive times their remaining power (relative)
 
 
+def weight(ctx) -> np.ndarray:
+    """Rank-weighted free membership of each faction (persons, expanded to scale 1)."""
+    raw = ctx.state.free_fr @ np.asarray(ctx.params.pressure.rank_power)
+    raw[FACTIONS.index("mass")] = 0.0
+    return raw
+
+
 def power(ctx) -> np.ndarray:
     """Power shares of the factions (sum 1 over the cadre factions, 0 for the mass)."""
     p = ctx.params.pressure
-    raw = ctx.state.free_fr @ np.asarray(p.rank_power)
-    raw[FACTIONS.index("mass")] = 0.0
+    raw = weight(ctx)
     total = raw.sum()
     share = raw / total if total > 0 else raw
     out = (1.0 - p.centre_authority) * share
@@ -81,11 +90,13 @@ def compute(ctx) -> Pressures:
     mass = float(drive.sum() * (1.0 + alarm.sum()))
     denom = drive.sum()
     target = (drive @ H) / denom if denom > 0 else np.zeros(NF)
-    if ctx.power0 is None:
-        ctx.power0 = P.copy()
-    rel = P[REGIONALS] / ctx.power0[REGIONALS] if ctx.power0[REGIONALS] > 0 else 0.0
-    zeal = float(min(u[REGIONALS], 1.0) * rel)
-    return Pressures(power=P, mass=mass, target=target, regional_zeal=zeal)
+    raw = weight(ctx)
+    if ctx.weight0 is None:
+        ctx.weight0 = raw.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        strength = np.where(ctx.weight0 > 0, raw / ctx.weight0, 0.0)
+    zeal = float(min(u[REGIONALS], 1.0) * strength[REGIONALS])
+    return Pressures(power=P, strength=strength, mass=mass, target=target, regional_zeal=zeal)
 
 
 def hostility_matrix(params) -> np.ndarray:

@@ -118,7 +118,7 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     reg = world.region[idx].astype(np.int64)
     reg = np.where(reg < 0, R, reg)
     whole = np.zeros(idx.size, bool)
-    whole[is_cadre] = world.whole[idx[is_cadre]]
+    whole[is_cadre] = st.whole[idx[is_cadre]]
     O, F, RR = len(ops), len(FACTIONS), R + 1
     key = ((op * F + fac) * RR + reg) * 2 + whole
     G = O * F * RR * 2

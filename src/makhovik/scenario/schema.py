@@ -324,7 +324,7 @@ class Pressure(_Model):
         ge=0, le=1,
     )
     rank_power: list[float] = Field(
-        default_factory=lambda: [0.0, 1.0, 3.0, 10.0, 50.0, 200.0],
+        default_factory=lambda: [0.0, 0.0, 0.05, 1.0, 20.0, 100.0],
         description="Weight of a free agent of each rank code 0-5 in its faction's power.",
     )
     election_fear: float = param(
@@ -569,8 +569,8 @@ class Decline(_Model):
     """Self-consumption and decline (C18, C19, C20)."""
 
     top_removal_power_ratio: float = param(
-        0.75, 0.3, 1.0, "ratio", "Regional power (relative to its start) below which the centre removes the "
-        "weakened regional top (C19).", ge=0, le=1,
+        0.75, 0.3, 1.0, "ratio", "Regional strength (rank-weighted free membership relative to its start) below "
+        "which the centre removes the weakened regional top (C19).", ge=0, le=1,
     )
     top_removal_rate: float = param(
         0.1, 0.01, 0.5, "per week", "Weekly probability each top regional is removed once removal begins.", ge=0, le=1

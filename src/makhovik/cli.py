@@ -1,0 +1,199 @@
+"""The ``makhovik`` command line: run, schema, params, scenarios, claims."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import MakhovikError, ScenarioError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Makhovik: simulate factional struggle and repression cascades, and test rival accounts against the record.",
+)
+console = Console()
+err = Console(stderr=True)
+
+HypothesisOpt = Annotated[
+    str | None,
+    typer.Option("--hypothesis", "-H", help="seed | center | interaction, or a path to a YAML overlay."),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", help="Override a parameter: path.to.param=value (repeatable)."),
+]
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error[/]: {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _load(scenario, hypothesis, scale, sets):
+    from .scenario import load_scenario
+
+    if scale is not None and not 0 < scale <= 1:
+        raise ScenarioError("--scale", f"expected a number in (0, 1], got {scale}")
+    return load_scenario(scenario, hypothesis=hypothesis, overrides=sets or None, scale=scale)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
+    hypothesis: HypothesisOpt = "seed",
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, identical tables).")] = 1937,
+    scale: Annotated[float | None, typer.Option(help="Scale of the rank-and-file and mass tiers, in (0, 1].")] = None,
+    set_: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for Parquet tables, manifest and figure.")] = None,
+    figure: Annotated[bool, typer.Option(help="Write run.png into --out.")] = True,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run a scenario under a hypothesis; print annual totals beside the archival ones."""
+    from .engine import simulate
+
+    try:
+        scn = _load(scenario, hypothesis, scale, set_)
+        if out is not None:
+            from .io import check_out_dir
+
+            check_out_dir(out, force=force)
+        t0 = time.perf_counter()
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("weeks"), TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
+            task = bar.add_task(f"{scn.name} / {scn.hypothesis.name}", total=scn.calendar.n_weeks)
+            res = simulate(scn, seed=seed, progress=lambda d, n: bar.update(task, completed=d))
+        res.timings["total_s"] = time.perf_counter() - t0
+        manifest = None
+        if out is not None:
+            from .io import write_run
+
+            manifest = write_run(res, out, figure=figure, force=force)
+    except MakhovikError as exc:
+        _fail(exc)
+    _summary(res, manifest, out)
+
+
+def _summary(res, manifest, out) -> None:
+    from .evidence import annual_record, event_record
+
+    scn = res.scenario
+    console.print(f"[bold]{scn.name}[/] — hypothesis [bold]{scn.hypothesis.name}[/]: {scn.hypothesis.summary}")
+    console.print(f"scale {scn.world.scale:g}, seed {res.seed}, {res.world_summary['agents']:,} agents; "
+                  f"built in {res.timings.get('build_s', 0):.2f} s, ran in {res.timings['run_s']:.2f} s")
+    sim = res.annual().set_index("year")
+    rec = annual_record().set_index("year")
+    t = Table(title="Annual totals, simulated (expanded to scale 1) beside the archival record")
+    for c in ("year", "arrested sim", "arrested record", "convicted sim", "convicted record", "executed sim",
+              "executed record"):
+        t.add_column(c, justify="right")
+
+    def fmt(x):
+        import pandas as pd
+
+        return "–" if x is None or pd.isna(x) else f"{int(x):,}"
+
+    for y in sim.index:
+        r = rec.loc[y] if y in rec.index else None
+        t.add_row(str(y), fmt(sim.loc[y, "arrested"]), fmt(None if r is None else r["arrested"]),
+                  fmt(sim.loc[y, "convicted"]), fmt(None if r is None else r["convicted"]),
+                  fmt(sim.loc[y, "executed"]), fmt(None if r is None else r["executed"]))
+    console.print(t)
+    t = Table(title="Events the model produced, beside the record")
+    for c in ("event", "simulated", "record"):
+        t.add_column(c)
+    for name, (date, _) in event_record().items():
+        d = res.event_date(name)
+        t.add_row(name, "not produced" if d is None else str(d), str(date))
+    console.print(t)
+    console.print("[dim]Archival numbers: MVD 1st special dept. (convicted, executed), Pospelov commission "
+                  "(arrests); see data/annual.csv. A fit is not evidence for a hypothesis until calibrated.[/]")
+    if manifest is not None:
+        console.print(f"wrote {', '.join(manifest['files'])} to {out}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files."""
+    from .scenario import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def params(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path.")] = "great-terror",
+    hypothesis: HypothesisOpt = None,
+    set_: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows instead of a table.")] = False,
+) -> None:
+    """List every parameter with its value, unit, prior range and meaning."""
+    from .scenario import parameter_table
+
+    try:
+        scn = _load(scenario, hypothesis, None, set_)
+    except MakhovikError as exc:
+        _fail(exc)
+    data = scn.model_dump(mode="json")
+    rows = []
+    for row in parameter_table():
+        node = data
+        for k in row["path"].split("."):
+            node = node.get(k) if isinstance(node, dict) else None
+        rows.append({**row, "value": node})
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=1, default=str) + "\n")
+        return
+    t = Table(title=f"Parameters of {scn.name} / {scn.hypothesis.name}")
+    for c in ("path", "value", "unit", "prior", "meaning"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        v = r["value"]
+        vs = json.dumps(v) if isinstance(v, dict | list) else str(v)
+        t.add_row(r["path"], vs[:60], r["unit"], "" if r["prior"] is None else f"{r['prior'][0]} – {r['prior'][1]}",
+                  r["description"])
+    console.print(t)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios and their hypotheses."""
+    from .scenario import builtin_hypotheses, builtin_scenarios
+
+    for s in builtin_scenarios():
+        console.print(f"[bold]{s}[/]: hypotheses {', '.join(builtin_hypotheses(s))}")
+
+
+@app.command()
+def claims() -> None:
+    """Show how each claim C1-C20 of the source text maps to mechanisms and parameters."""
+    from .claims import load_claims
+
+    t = Table(title="Claims of the source text and where the model carries them")
+    for c in ("id", "claim", "mechanisms", "parameters / outputs"):
+        t.add_column(c, overflow="fold")
+    for cid, c in load_claims().items():
+        t.add_row(cid, c["text"], ", ".join(c["mechanisms"]), ", ".join(c.get("parameters", []) + c.get("outputs", [])))
+    console.print(t)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except ScenarioError as exc:  # pragma: no cover - errors are caught in the commands
+        err.print(f"error: {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
