@@ -48,6 +48,10 @@ class Result:
         Faction power shares by week (long form).
     agents : DataFrame
         Final status of every agent.
+    limits : DataFrame
+        Order 00447 limits by region at the end of the run, in simulated agents: initial and
+        final limits by category, sentences used, arrests counted against them, and the parts
+        of the limit the centre set (``ordered_room``) or approved on request (``approved_room``).
     """
 
     scenario: Scenario
@@ -56,6 +60,7 @@ class Result:
     series: pd.DataFrame
     power: pd.DataFrame
     agents: pd.DataFrame
+    limits: pd.DataFrame
     world_summary: dict
     timings: dict = field(default_factory=dict)
     seed: int | None = None
@@ -63,7 +68,7 @@ class Result:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, as written to Parquet."""
         return {"weekly": self.weekly, "events": self.events, "series": self.series, "power": self.power,
-                "agents": self.agents}
+                "agents": self.agents, "limits": self.limits}
 
     def totals(self, by: tuple[str, ...] = ("track",), freq: str = "W") -> pd.DataFrame:
         """Expanded counts (persons) summed by the given columns, per week (``W``) or year (``Y``).
@@ -113,7 +118,8 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     idx = np.flatnonzero(st.arrest_week >= 0)
     is_cadre = idx < nc
     cont = world.contingent[idx].astype(np.int64)
-    op = np.where(is_cadre, len(ops) - 1, op_of_contingent[np.maximum(cont, 0)] if cont.size else cont)
+    op = np.full(idx.size, len(ops) - 1, np.int64)
+    op[~is_cadre] = op_of_contingent[cont[~is_cadre]]
     fac = world.faction[idx].astype(np.int64)
     reg = world.region[idx].astype(np.int64)
     reg = np.where(reg < 0, R, reg)
@@ -194,5 +200,12 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
         "cause": pd.Categorical.from_codes(st.cause.astype(np.int64) + 1, ["(none)"] + list(CAUSES)),
     })
     agents.index.name = "agent"
+    limits = pd.DataFrame({
+        "region": world.region_names, "republic": world.region_republic,
+        "initial_cat1": st.lim_initial1, "initial_cat2": st.lim_initial2,
+        "limit_cat1": st.lim1, "limit_cat2": st.lim2, "used_cat1": st.used1, "used_cat2": st.used2,
+        "arrested": st.arrested_00447, "ordered_room": st.ordered_room, "approved_room": st.approved_room,
+    })
     return Result(scenario=scenario, weekly=weekly, events=events, series=series, power=power, agents=agents,
+                  limits=limits,
                   world_summary=world.summary(), timings={"run_s": elapsed})

@@ -1,0 +1,103 @@
+"""Hand-countable worlds for each mechanism."""
+
+import numpy as np
+import pytest
+from helpers import chain_world, quiet_scenario
+
+import makhovik
+from makhovik.engine import Context, run_world
+from makhovik.mechanisms import alarm, control, nkvd, pressure
+from makhovik.state import Cause
+
+TRIAL_AT_START = {"id": "t", "date": "1936-01-06", "kind": "show_trial", "faction": "leftists", "defendants": 1}
+
+
+def test_five_agent_chain_cascade_is_known():
+    """Naming probability 1 and a certain hazard: agent k is arrested in week k, named by agent k-1."""
+    scn = quiet_scenario(events=[TRIAL_AT_START], **{
+        "mechanisms.flywheel.naming": {"patronage": 1.0},
+        "mechanisms.flywheel.hazard_per_name": 50.0,
+    })
+    res = run_world(scn, chain_world(5), seed=0)
+    a = res.agents
+    assert a["arrest_week"].tolist() == [0, 1, 2, 3, 4]
+    assert a["cause"].astype(str).tolist() == ["ordered"] + ["cascade"] * 4
+    r = res.series["r_eff"].to_numpy()
+    assert r[:5].tolist() == [1.0, 1.0, 1.0, 1.0, 0.0]
+    assert np.isnan(r[5:]).all()
+
+
+def test_chain_without_naming_stops_at_the_defendant():
+    scn = quiet_scenario(events=[TRIAL_AT_START], **{"mechanisms.flywheel.naming": {"patronage": 0.0}})
+    res = run_world(scn, chain_world(5), seed=0)
+    assert res.agents["arrest_week"].tolist() == [0, -1, -1, -1, -1]
+
+
+def test_immunity_blocks_the_cascade_at_the_top():
+    """With full immunity at rank 1 nobody named below the defendant can be arrested."""
+    scn = quiet_scenario(events=[TRIAL_AT_START], **{
+        "mechanisms.flywheel.naming": {"patronage": 1.0}, "mechanisms.flywheel.hazard_per_name": 50.0,
+        "mechanisms.alarm.immunity": [0, 1, 0, 0, 0, 0],
+    })
+    res = run_world(scn, chain_world(5), seed=0)
+    assert res.agents["arrest_week"].tolist() == [0, -1, -1, -1, -1]
+    assert res.series["suspects"].iloc[-1] == 1  # agent 1 was named and stays free
+
+
+def test_precedent_lowers_immunity_of_ranks_at_and_below():
+    scn = quiet_scenario(events=[TRIAL_AT_START], **{
+        "mechanisms.alarm.immunity": [0, 0.5, 0.5, 0.5, 0.5, 0.5], "mechanisms.alarm.precedent_step": 0.1})
+    res = run_world(scn, chain_world(5, head_rank=4), seed=0)
+    first = res.series.iloc[0]
+    assert first["immunity_top"] == pytest.approx(0.45)  # one prosecution at rank 4
+    assert first["immunity_member"] == pytest.approx(0.45)
+    assert first["immunity_politburo"] == pytest.approx(0.5)  # rank 5 untouched
+
+
+def test_link_density_counts_opposition_tied_into_the_nkvd():
+    w = chain_world(4, faction="rightists")
+    # agents 0-2 rightists, 3 nkvd; one cross tie 0-3
+    w.faction[3] = makhovik.scenario.FACTIONS.index("nkvd")
+    from makhovik.world.ties import to_csr
+
+    w.ties["cross_faction"] = to_csr(np.array([0]), np.array([3]), 4)
+    assert alarm.link_density(w) == pytest.approx(1 / 3)
+
+
+def test_alarm_decays_by_half_in_one_half_life():
+    scn = quiet_scenario(**{"mechanisms.alarm.half_life_weeks": 4})
+    ctx = Context(scn, chain_world(3), np.random.default_rng(0))
+    alarm.shock(ctx, "leftists", 2.0)
+    for _ in range(4):
+        alarm.decay(ctx)
+    assert ctx.state.alarm[makhovik.scenario.FACTIONS.index("leftists")] == pytest.approx(1.0)
+
+
+def test_election_factor_by_hand():
+    el = {"id": "e", "date": "1936-03-02", "kind": "elections"}  # week 8
+    scn = quiet_scenario(events=[el], **{
+        "mechanisms.pressure.election_fear": 2.0, "mechanisms.pressure.election_horizon_weeks": 4.0,
+        "mechanisms.centre.election_preference": 0.5})
+    ctx = Context(scn, chain_world(3), np.random.default_rng(0))
+    ctx.state.week = 4
+    assert pressure.election_factor(ctx) == pytest.approx(1 + 2.0 * 0.5 * np.exp(-1))
+    ctx.state.week = 8
+    assert pressure.election_factor(ctx) == 1.0
+
+
+def test_control_index_and_latency_by_hand():
+    scn = quiet_scenario(**{"mechanisms.control.smoothing_weeks": 2})
+    ctx = Context(scn, chain_world(3), np.random.default_rng(0))
+    counts = np.zeros(6)
+    counts[Cause.ORDERED], counts[Cause.CASCADE], counts[Cause.ROUTINE] = 1, 3, 100
+    assert control.update(ctx, counts) == pytest.approx(0.5 * 1.0 + 0.5 * 0.25)
+    assert control.update(ctx, np.zeros(6)) == pytest.approx(0.625)  # no campaign arrests: unchanged
+    assert control.stop_latency(0.625, scn.mechanisms) == round(1 + 4 * 0.375)
+
+
+def test_stochastic_round_is_unbiased():
+    rng = np.random.default_rng(1)
+    x = np.full(200_000, 2.3)
+    r = nkvd.stochastic_round(x, rng)
+    assert set(np.unique(r)) == {2, 3}
+    assert r.mean() == pytest.approx(2.3, abs=4 * np.sqrt(0.21 / x.size))

@@ -1,0 +1,131 @@
+"""Mass operations, limits, stop orders and the centre's decisions on the real world at a small scale."""
+
+import numpy as np
+import pytest
+from conftest import TINY
+
+import makhovik
+from makhovik.mechanisms.control import stop_latency
+from makhovik.testing import check_invariants
+
+MASS = ("op00447",)
+
+
+def run(h="center", seed=5, scale=TINY, **sets):
+    return makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis=h, scale=scale,
+                                                    overrides=sets or None), seed=seed)
+
+
+def mass_arrests(res):
+    w = res.weekly
+    return w[(w["operation"] == "op00447") | w["operation"].astype(str).str.startswith("national_")]
+
+
+def test_zero_capacity_gives_no_mass_arrests():
+    res = run(**{"mechanisms.nkvd.capacity_per_staff": 0})
+    assert mass_arrests(res)["arrests"].sum() == 0
+    assert res.weekly.loc[res.weekly["operation"] == "routine", "arrests"].sum() > 0  # ordinary cases go on
+
+
+def test_stop_order_ends_mass_arrests_after_latency():
+    res = run(**{"mechanisms.centre.stop_date": "1938-03-01"})
+    ev = res.events.set_index("event")
+    t_stop, t_eff = int(ev.loc["stop_order", "week"]), int(ev.loc["stop_effective", "week"])
+    assert t_stop == (np.datetime64("1938-03-01") - np.datetime64("1936-01-06")).astype(int) // 7
+    control_at_stop = res.series.loc[t_stop - 1, "control_index"]
+    assert t_eff - t_stop == stop_latency(control_at_stop, res.scenario.mechanisms)
+    m = mass_arrests(res)
+    assert m.loc[m["week"] >= t_eff, "arrests"].sum() == 0
+    assert m.loc[m["week"] < t_eff, "arrests"].sum() > 0
+
+
+def test_limits_hold_when_regions_may_not_exceed_them():
+    res = run(**{"mechanisms.nkvd.overfulfil": 0.0, "mechanisms.centre.central_increase": 0.0,
+                 "mechanisms.centre.extend_threshold": 0.0})
+    lim = res.limits
+    assert (lim["limit_cat1"] == lim["initial_cat1"]).all()
+    assert (lim["arrested"] <= np.floor(lim["initial_cat1"] + lim["initial_cat2"]) + 1e-9).all()
+    assert (lim["used_cat1"] <= lim["initial_cat1"] + 1e-9).all()
+    assert check_invariants(res) == []
+    causes = res.agents.loc[res.agents["contingent"].isin(["kulaks", "criminals", "anti_soviet", "camp_prisoners"])
+                            & (res.agents["arrest_week"] >= 0), "cause"].astype(str)
+    assert set(causes) <= {"ordered"}  # within centrally set limits every arrest is ordered
+
+
+def test_overfulfilment_is_bounded_and_marked():
+    res = run(h="seed", **{"mechanisms.nkvd.overfulfil": 0.3})
+    lim = res.limits
+    assert (lim["arrested"] <= 1.3 * (lim["limit_cat1"] + lim["limit_cat2"]) + 1).all()
+    assert check_invariants(res) == []
+
+
+def test_ukraine_attempt_succeeds_or_fails_as_entrenchment_says():
+    ok = run(h="seed", **{"mechanisms.centre.ukraine_entrenchment": 0.0})
+    row = ok.events[ok.events["event"] == "ukraine_replacement_attempt"]
+    assert row["detail"].str.startswith("succeeded").all() and len(row) == 1
+    assert "strategy_switch" not in set(ok.events["event"])
+    bad = run(h="seed", **{"mechanisms.centre.ukraine_entrenchment": 1e9})
+    ev = bad.events.set_index("event")
+    assert str(ev.loc["ukraine_replacement_attempt", "detail"]).startswith("failed")
+    assert ev.loc["strategy_switch", "week"] == ev.loc["ukraine_replacement_attempt", "week"]
+    assert bad.series["appetite"].iloc[-1] == bad.scenario.mechanisms.centre.appetite_after_switch
+
+
+def test_schedule_initiative_decides_on_the_date_given():
+    res = run(**{"mechanisms.centre.initiative_date": "1936-10-05"})
+    ev = res.events.set_index("event")
+    assert ev.loc["mass_operations_decision", "date"].isoformat() == "1936-10-05"
+    lag = res.scenario.mechanisms.centre.launch_lag_weeks
+    assert ev.loc["mass_operations_start", "week"] - ev.loc["mass_operations_decision", "week"] == round(lag)
+
+
+def test_pressure_initiative_waits_for_pressure():
+    res = run(h="seed", **{"mechanisms.centre.resistance": 1e6})
+    assert "mass_operations_decision" not in set(res.events["event"])
+    assert mass_arrests(res)["arrests"].sum() == 0
+
+
+def test_top_removal_takes_the_regional_top():
+    res = run(h="seed", **{"mechanisms.decline.top_removal_power_ratio": 1.0,
+                           "mechanisms.decline.top_removal_rate": 1.0})
+    ev = res.events.set_index("event")
+    t = ev.loc["top_removal_begins", "week"]
+    for who in ("kosior_arrested", "eikhe_arrested", "postyshev_arrested"):
+        assert ev.loc[who, "week"] <= t
+
+
+def test_routine_arrests_match_the_binomial_law():
+    """Every routine agent is arrested with probability r per week: after W weeks, Binomial(N, 1-(1-r)^W)."""
+    scale, r, W = 0.01, 0.002, 26
+    res = run(scale=scale, **{"mechanisms.nkvd.routine_rate": r})
+    N = round(res.scenario.world.contingents["general"].pool * scale)
+    q = 1 - (1 - r) ** W
+    got = res.weekly.loc[(res.weekly["operation"] == "routine") & (res.weekly["week"] < W), "arrests"].sum()
+    assert abs(got - N * q) < 5 * np.sqrt(N * q * (1 - q))
+
+
+@pytest.mark.parametrize("h", ["seed", "center", "interaction"])
+def test_every_hypothesis_runs_and_keeps_its_invariants(tiny_results, h):
+    res = tiny_results[h]
+    assert check_invariants(res) == []
+    assert res.scenario.hypothesis.name == h
+    assert res.weekly["arrests"].sum() > 0
+    names = set(res.events["event"])
+    assert {"trial_16", "tukhachevsky"} <= names  # exogenous shocks fire in every hypothesis
+
+
+def test_same_seed_same_tables_different_seed_differs():
+    a, b, c = run(seed=3), run(seed=3), run(seed=4)
+    for name, df in a.tables().items():
+        import pandas.testing as pdt
+
+        pdt.assert_frame_equal(df, b.tables()[name], check_exact=True)
+    assert not a.weekly.equals(c.weekly)
+
+
+def test_elite_tiers_are_whole_at_every_scale():
+    for scale in (0.001, 0.01):
+        res = run(scale=scale, seed=1)
+        a = res.agents
+        assert int(a["cc_1934"].sum()) == 139
+        assert int(a["delegate_17"].sum()) == 1966
