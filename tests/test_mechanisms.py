@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
-from helpers import chain_world, quiet_scenario
 
 import makhovik
 from makhovik.engine import Context, run_world
 from makhovik.mechanisms import alarm, control, nkvd, pressure
 from makhovik.state import Cause
+
+from helpers import chain_world, quiet_scenario
 
 TRIAL_AT_START = {"id": "t", "date": "1936-01-06", "kind": "show_trial", "faction": "leftists", "defendants": 1}
 

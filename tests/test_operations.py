@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from conftest import TINY
 
 import makhovik
 from makhovik.mechanisms.control import stop_latency
 from makhovik.testing import check_invariants
+
+from conftest import TINY
 
 MASS = ("op00447",)
 

@@ -49,7 +49,7 @@ def _load(scenario, hypothesis, scale, sets):
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
-    hypothesis: HypothesisOpt = "seed",
+    hypothesis: HypothesisOpt = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, identical tables).")] = 1937,
     scale: Annotated[float | None, typer.Option(help="Scale of the rank-and-file and mass tiers, in (0, 1].")] = None,
     set_: SetOpt = None,
@@ -58,7 +58,11 @@ def run(
     force: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
-    """Run a scenario under a hypothesis; print annual totals beside the archival ones."""
+    """Run a scenario under a hypothesis; print annual totals beside the archival ones.
+
+    Without --hypothesis the scenario runs as written, with the schema's default rules
+    (hypothesis 'base'); name a hypothesis to test an account.
+    """
     from .engine import simulate
 
     try:

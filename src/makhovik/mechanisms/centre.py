@@ -79,7 +79,7 @@ def _decide(ctx, why: str) -> None:
     lag = int(round(ctx.params.centre.launch_lag_weeks))
     st.flags["op00447_start"] = st.week + lag
     ctx.schedule(st.week + lag, "mass_operations_start", "Order 00447 limits in force", action=nkvd.open_limits)
-    for c, name in enumerate(ctx.world.contingent_names):
+    for name in ctx.world.contingent_names:
         spec = ctx.scenario.world.contingents[name]
         if spec.operation == "national":
             wk = st.week + int(round(spec.launch_lag_weeks))

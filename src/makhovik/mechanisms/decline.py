@@ -23,7 +23,7 @@ from ..world.agents import CC_1934
 
 __all__ = ["CLAIMS", "top_regionals", "step", "fill_post", "heads_lost"]
 
-CLAIMS = ("C18", "C19", "C20")
+CLAIMS = ("C16", "C18", "C19", "C20")
 REGIONALS, CENTER = FACTIONS.index("regionals"), FACTIONS.index("center")
 TOP = 4
 

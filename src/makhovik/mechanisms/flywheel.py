@@ -52,11 +52,11 @@ def _accept(ctx, idx: np.ndarray) -> np.ndarray:
 def targeted(ctx, pr) -> None:
     """Arrests sanctioned by the centre and arrests on regional initiative."""
     st, rng = ctx.state, ctx.rng
-    I = intensity(ctx)
-    if I <= 0:
+    inten = intensity(ctx)
+    if inten <= 0:
         return
-    h_c = centre.sanction_hazards(ctx, pr) * I
-    h_r = ctx.params.centre.regional_rate * pr.regional_zeal * ctx.hostility[REGIONALS] * I
+    h_c = centre.sanction_hazards(ctx, pr) * inten
+    h_r = ctx.params.centre.regional_rate * pr.regional_zeal * ctx.hostility[REGIONALS] * inten
     h_r[REGIONALS] = 0.0
     for g in range(CADRE):
         n_free = st.free_count[g]
@@ -82,8 +82,8 @@ def cascade(ctx) -> None:
     st.suspects = s
     if s.size == 0:
         return
-    I = intensity(ctx)
-    rate = ctx.params.flywheel.hazard_per_name * st.kompromat[s] * I * (1.0 - st.immunity[st.rank[s]])
+    inten = intensity(ctx)
+    rate = ctx.params.flywheel.hazard_per_name * st.kompromat[s] * inten * (1.0 - st.immunity[st.rank[s]])
     hit = s[ctx.rng.random(s.size) < -np.expm1(-rate)]
     st.arrest_cadre(hit, Cause.CASCADE)
 
@@ -93,10 +93,10 @@ def interrogate(ctx, arrested: np.ndarray) -> int:
     st, rng = ctx.state, ctx.rng
     if arrested.size == 0:
         return 0
-    I = intensity(ctx)
+    inten = intensity(ctx)
     given = 0
     for t in TIE_TYPES:
-        q = min(ctx.params.flywheel.naming.get(t, 0.0) * I, 1.0)
+        q = min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
         if q <= 0:
             continue
         src, dst = neighbours(ctx.world.ties[t], arrested)

@@ -125,9 +125,9 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     reg = np.where(reg < 0, R, reg)
     whole = np.zeros(idx.size, bool)
     whole[is_cadre] = st.whole[idx[is_cadre]]
-    O, F, RR = len(ops), len(FACTIONS), R + 1
+    n_ops, F, RR = len(ops), len(FACTIONS), R + 1
     key = ((op * F + fac) * RR + reg) * 2 + whole
-    G = O * F * RR * 2
+    G = n_ops * F * RR * 2
     sw = st.sentence_week[idx].astype(np.int64)
     sent = st.sentence[idx]
     lag = scenario.mechanisms.nkvd.exec_lag_weeks
@@ -153,7 +153,7 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     weekly = pd.DataFrame({
         "week": wk.astype(np.int32),
         "date": dates[wk],
-        "track": pd.Categorical.from_codes((o != O - 1).astype(np.int8), TRACKS),
+        "track": pd.Categorical.from_codes((o != n_ops - 1).astype(np.int8), TRACKS),
         "operation": pd.Categorical.from_codes(o, ops),
         "faction": pd.Categorical.from_codes(f, list(FACTIONS)),
         "region": pd.Categorical.from_codes(rg, region_labels),

@@ -66,6 +66,8 @@ def read_yaml(path: Path, what: str = "scenario") -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise ScenarioError(what, f"expected valid YAML in {path}{where}") from None
+    except ValueError as exc:  # a scalar YAML recognises but cannot build, such as 1937-13-01
+        raise ScenarioError(what, f"expected valid values in {path}: {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -178,7 +180,7 @@ def _split(item: str) -> tuple[str, Any]:
     path, raw = item.split("=", 1)
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # e.g. a date like 1937-13-01: let validation name it
         value = raw
     return path.strip(), value
 
@@ -257,6 +259,11 @@ def load_scenario(
             raise ScenarioError("hypothesis", "expected a path to a YAML overlay for an in-memory scenario")
         hpath = _resolve_hypothesis(base_path or Path("."), hypothesis)
         data = merge(data, read_yaml(hpath, what="hypothesis"))
+    if overrides:
+        try:  # fill schema defaults first, so an override can index into a default list
+            data = Scenario.model_validate(data).model_dump(mode="python", exclude_unset=False)
+        except ValidationError:
+            pass
     if scale is not None:
         data = apply_overrides(data, {"world.scale": scale})
     data = apply_overrides(data, overrides)

@@ -610,22 +610,22 @@ class Event(_Model):
 class HypothesisInfo(_Model):
     """What an overlay claims and how it encodes it."""
 
-    name: str = "base"
-    summary: str = ""
+    name: str = Field("base", description="Name of the hypothesis (seed, center, interaction, or your own).")
+    summary: str = Field("", description="One sentence: what the hypothesis says happened.")
     claims: dict[str, str] = Field(default_factory=dict, description="Claim id (C1-C20) -> how it is encoded.")
 
 
 class Scenario(_Model):
     """A complete, validated scenario: world, mechanisms, events, and the hypothesis it encodes."""
 
-    name: str
-    description: str = ""
+    name: str = Field(..., description="Name of the scenario.")
+    description: str = Field("", description="What the scenario models.")
     hypothesis: HypothesisInfo = HypothesisInfo()
     calendar: Calendar = Calendar()
     world: World = World()
     ties: Ties = Ties()
     mechanisms: Mechanisms = Mechanisms()
-    events: list[Event] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list, description="Dated exogenous events (shocks).")
 
     @model_validator(mode="after")
     def _events(self):

@@ -1,0 +1,141 @@
+"""Scenario loading, overlays and their merge rules, overrides, errors that name the field."""
+
+import json
+
+import pytest
+
+from makhovik.errors import ScenarioError
+from makhovik.scenario import (
+    apply_overrides,
+    builtin_hypotheses,
+    builtin_scenarios,
+    json_schema,
+    load_scenario,
+    merge,
+    parameter_table,
+    scenario_hash,
+)
+
+
+def test_builtins_are_listed():
+    assert "great-terror" in builtin_scenarios()
+    assert builtin_hypotheses("great-terror") == ["center", "interaction", "seed"]
+
+
+def test_merge_rules():
+    base = {"a": {"x": 1, "y": 2}, "l": [1, 2], "k": 3, "hypothesis": {"name": "b", "claims": {"C1": "x"}},
+            "events": [{"id": "e1", "date": 1}, {"id": "e2", "date": 2}]}
+    over = {"a": {"y": 9}, "l": [7], "k": None, "hypothesis": {"name": "h"},
+            "events": [{"id": "e1", "date": 5}, {"id": "e2", "remove": True}, {"id": "e3", "date": 3}]}
+    out = merge(base, over)
+    assert out["a"] == {"x": 1, "y": 9}  # mappings merge
+    assert out["l"] == [7]  # lists replace
+    assert "k" not in out  # null removes
+    assert out["hypothesis"] == {"name": "h"}  # hypothesis block replaces
+    assert out["events"] == [{"id": "e1", "date": 5}, {"id": "e3", "date": 3}]  # events merge by id
+    assert base["a"] == {"x": 1, "y": 2}  # inputs untouched
+
+
+def test_hypotheses_differ_where_design_says():
+    s, c, i = (load_scenario("great-terror", hypothesis=h).mechanisms.centre for h in ("seed", "center", "interaction"))
+    assert (s.initiative, c.initiative, i.initiative) == ("pressure", "schedule", "schedule")
+    assert (s.limit_mode, c.limit_mode, i.limit_mode) == ("requests", "central", "both")
+    assert s.appetite_initial < c.appetite_initial
+    assert s.ukraine_attempt and not c.ukraine_attempt and not i.ukraine_attempt
+    assert (s.stop_rule, c.stop_rule, i.stop_rule) == ("pressure", "schedule", "either")
+
+
+def test_overlay_states_its_claims():
+    for h in ("seed", "center", "interaction"):
+        info = load_scenario("great-terror", hypothesis=h).hypothesis
+        assert info.name == h and info.summary and info.claims
+        assert all(k.startswith("C") for k in info.claims)
+
+
+def test_overrides_and_scale():
+    s = load_scenario("great-terror", scale=0.05, overrides=["mechanisms.nkvd.overfulfil=0.25",
+                                                             "mechanisms.alarm.immunity.5=0.5"])
+    assert s.world.scale == 0.05
+    assert s.mechanisms.nkvd.overfulfil == 0.25
+    assert s.mechanisms.alarm.immunity[5] == 0.5
+    assert apply_overrides({"a": {"b": 1}}, {"a.c": [1]}) == {"a": {"b": 1, "c": [1]}}
+
+
+@pytest.mark.parametrize("sets, field", [
+    (["mechanisms.nkvd.troika_lag_weeks=abc"], "mechanisms.nkvd.troika_lag_weeks"),
+    (["mechanisms.nkvd.overfulfil=-1"], "mechanisms.nkvd.overfulfil"),
+    (["world.bogus=1"], "world.bogus"),
+    (["calendar.end=1937-13-01"], "calendar.end"),
+    (["mechanisms.centre.initiative=whenever"], "mechanisms.centre.initiative"),
+    (["world.scale=0"], "world.scale"),
+    (["mechanisms.alarm.immunity=[1, 2]"], "mechanisms.alarm.immunity"),
+    (["mechanisms.pressure.hostility.regionals.kulaks=1"], "mechanisms.pressure.hostility"),
+    (["noequals"], "--set"),
+    (["mechanisms.alarm.immunity.9=0.1"], "mechanisms.alarm.immunity.9"),
+])
+def test_bad_values_name_the_field(sets, field):
+    with pytest.raises(ScenarioError) as e:
+        load_scenario("great-terror", overrides=sets)
+    assert e.value.field == field
+    assert "\n" not in str(e.value)
+
+
+def test_bad_files_name_the_problem(tmp_path):
+    with pytest.raises(ScenarioError, match="^hypothesis: expected one of center, interaction, seed"):
+        load_scenario("great-terror", hypothesis="stalinist")
+    with pytest.raises(ScenarioError, match="^scenario:"):
+        load_scenario("no-such-scenario")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nmechanisms: [1, 2\n")
+    with pytest.raises(ScenarioError, match="expected valid YAML"):
+        load_scenario(bad)
+    bad.write_text("- just\n- a list\n")
+    with pytest.raises(ScenarioError, match="expected a YAML mapping"):
+        load_scenario(bad)
+    bad.write_text("name: x\nmechanisms:\n  nkvd:\n    troika_lag_weeks: 0\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(bad)
+    assert e.value.field == "mechanisms.nkvd.troika_lag_weeks"
+
+
+def test_user_overlay_file(tmp_path):
+    f = tmp_path / "mine.yaml"
+    f.write_text("hypothesis: {name: mine, summary: test, claims: {C1: 'x'}}\n"
+                 "mechanisms: {centre: {resistance: 2.5}}\n")
+    s = load_scenario("great-terror", hypothesis=f)
+    assert s.hypothesis.name == "mine" and s.mechanisms.centre.resistance == 2.5
+
+
+def test_every_numeric_parameter_has_unit_and_prior():
+    rows = parameter_table()
+    numeric = [r for r in rows if r["prior"] is not None]
+    assert len(numeric) > 60
+    for r in numeric:
+        assert r["unit"] and r["description"], r["path"]
+        lo, hi = r["prior"]
+        assert lo <= hi or isinstance(lo, str), r["path"]
+    paths = {r["path"] for r in rows}
+    assert all(r["description"] for r in rows), [r["path"] for r in rows if not r["description"]][:3]
+    assert "mechanisms.centre.initiative_date" in paths
+
+
+def test_defaults_lie_in_their_priors():
+    s = load_scenario("great-terror").model_dump(mode="json")
+    for r in parameter_table():
+        if r["prior"] is None:
+            continue
+        node = s
+        for k in r["path"].split("."):
+            node = node[k]
+        lo, hi = r["prior"]
+        assert lo <= node <= hi, (r["path"], node, r["prior"])
+
+
+def test_json_schema_and_hash():
+    sch = json_schema()
+    json.dumps(sch)
+    assert "mechanisms" in sch["properties"]
+    a = load_scenario("great-terror", hypothesis="seed")
+    b = load_scenario("great-terror", hypothesis="seed")
+    c = load_scenario("great-terror", hypothesis="center")
+    assert scenario_hash(a) == scenario_hash(b) != scenario_hash(c)

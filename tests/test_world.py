@@ -1,0 +1,107 @@
+"""The world: sizes grounded in the data pack, scale, ties."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from makhovik.scenario import FACTIONS, load_scenario
+from makhovik.world import build_world
+from makhovik.world.build import largest_remainder
+from makhovik.world.inputs import MILITARY_RANKS, data_path, elite_sizes, initial_regions
+from makhovik.world.ties import clique_edges, neighbours, patronage_edges, to_csr
+
+
+@pytest.fixture(scope="module")
+def world():
+    return build_world(load_scenario("great-terror", scale=0.002), seed=4)
+
+
+def test_regions_sum_to_the_order_00447_totals():
+    rows = initial_regions()
+    assert sum(r.cat1 for r in rows) == 75_950
+    assert sum(r.cat2 for r in rows) == 193_000
+    names = [r.name for r in rows]
+    assert "RSFSR (other)" in names and "Kalinin oblast" in names and len(set(names)) == len(names)
+    kaz = [r for r in rows if r.republic == "Kazakh SSR"]
+    assert sum(r.cat1 for r in kaz) == 2_500 and sum(r.cat2 for r in kaz) == 5_000
+
+
+def test_elite_sizes_from_the_data_pack(world):
+    sizes = elite_sizes()
+    assert sizes["cc_1934"] == 139 and sizes["delegates_17"] == 1966
+    s = world.summary()
+    assert s["cc_1934"] == 139 and s["delegates_17"] == 1966
+    with data_path("elite.csv").open() as fh:
+        totals = {r["group"]: int(r["total"]) for r in csv.DictReader(fh) if r["group"] in MILITARY_RANKS}
+    counts = np.bincount(world.mil_rank, minlength=len(MILITARY_RANKS) + 1)
+    for code, name in enumerate(MILITARY_RANKS, start=1):
+        assert counts[code] == totals[name], name
+
+
+def test_scale_shrinks_only_the_scaled_tiers():
+    small = build_world(load_scenario("great-terror", scale=0.001), seed=1)
+    big = build_world(load_scenario("great-terror", scale=0.004), seed=1)
+    assert small.whole.sum() == big.whole.sum()  # elite tiers whole
+    ratio = (~big.whole).sum() / (~small.whole).sum()
+    assert ratio == pytest.approx(4, rel=0.01)
+    assert big.limit_cat1.sum() == pytest.approx(75_950 * 0.004)
+    assert (big.n - big.n_cadre) == pytest.approx(4 * (small.n - small.n_cadre), rel=0.001)
+
+
+def test_factions_are_contiguous_and_named_agents_sit_where_told(world):
+    f = world.faction[: world.n_cadre]
+    assert np.all(np.diff(f) >= 0)
+    for label in ("kosior", "eikhe", "postyshev"):
+        i = world.named[label]
+        assert FACTIONS[world.faction[i]] == "regionals" and world.rank[i] == 5
+    assert world.region_names[world.region[world.named["kosior"]]] == "Ukrainian SSR (other)"
+
+
+def test_ties_are_symmetric_without_self_loops(world):
+    for t, m in world.ties.items():
+        assert (m != m.T).nnz == 0, t
+        assert m.diagonal().sum() == 0, t
+
+
+def test_patronage_is_a_forest_inside_organisations(world):
+    m = world.ties["patronage"]
+    src, dst = neighbours(m, np.arange(world.n_cadre))
+    assert np.all(world.org[src] == world.org[dst])
+    # every agent below its organisation's top rank has at least one patron of higher rank
+    top = np.zeros(world.org_kind.size, np.int64)
+    np.maximum.at(top, world.org, world.rank[: world.n_cadre])
+    low = np.flatnonzero(world.rank[: world.n_cadre] < top[world.org])
+    higher = np.zeros(world.n_cadre, bool)
+    higher[src[world.rank[dst] > world.rank[src]]] = True
+    assert higher[low].all()
+
+
+def test_patronage_and_cliques_by_hand():
+    rng = np.random.default_rng(0)
+    org = np.array([0, 0, 0, 1, 1])
+    rank = np.array([3, 1, 1, 2, 1])
+    c, p = patronage_edges(org, rank, rng)
+    assert sorted(zip(c.tolist(), p.tolist(), strict=True)) == [(1, 0), (2, 0), (4, 3)]
+    a, b = clique_edges(np.array([0, 0, 0, 1, 1, -1]), 3, rng)
+    m = to_csr(a, b, 6).toarray()
+    assert m[:3, :3].sum() == 6 and m[3:5, 3:5].sum() == 2 and m[5].sum() == 0 and m[:3, 3:].sum() == 0
+
+
+def test_largest_remainder_is_exact():
+    x = largest_remainder(1000, [0.3333, 0.3333, 0.3334])
+    assert x.sum() == 1000 and x.tolist() == [333, 333, 334]
+    assert largest_remainder(0, [1, 2]).tolist() == [0, 0]
+
+
+def test_contingent_blocks_are_contiguous_and_in_their_regions(world):
+    ends = world.block_start + world.block_size
+    assert np.all(world.block_start[1:] == ends[:-1])
+    assert ends[-1] == world.n
+    for b in range(world.block_start.size):
+        s, e = world.block_start[b], ends[b]
+        assert np.all(world.region[s:e] == world.block_region[b])
+        assert np.all(world.contingent[s:e] == world.block_contingent[b])
+    camps = world.region_names.index("NKVD labour camps")
+    cp = world.contingent_names.index("camp_prisoners")
+    assert set(world.block_region[world.block_contingent == cp]) == {camps}
