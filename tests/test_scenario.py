@@ -139,3 +139,17 @@ def test_json_schema_and_hash():
     b = load_scenario("great-terror", hypothesis="seed")
     c = load_scenario("great-terror", hypothesis="center")
     assert scenario_hash(a) == scenario_hash(b) != scenario_hash(c)
+
+
+def test_the_documented_example_hypothesis_works(tmp_path):
+    """The overlay shown in docs/scenarios.md loads, runs and passes the conformance checks."""
+    import re
+    from pathlib import Path
+
+    from makhovik.testing import check_hypothesis
+
+    doc = (Path(__file__).parents[1] / "docs" / "scenarios.md").read_text()
+    block = re.search(r"```yaml\n# my-hypothesis.yaml\n(.*?)```", doc, re.S).group(1)
+    f = tmp_path / "my-hypothesis.yaml"
+    f.write_text(block)
+    assert check_hypothesis(f) == []

@@ -82,8 +82,9 @@ def clique_edges(
     idx = np.flatnonzero(group >= 0)
     if idx.size < 2 or size < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
+    perm = rng.permutation(idx.size)
+    order = perm[np.argsort(group[idx][perm], kind="stable")]  # by group, random within a group
     g = group[idx]
-    order = np.lexsort((rng.random(idx.size), g))
     gs = g[order]
     first = np.concatenate([[True], gs[1:] != gs[:-1]])
     start_pos = np.maximum.accumulate(np.where(first, np.arange(gs.size), 0))
