@@ -102,3 +102,28 @@ def test_stochastic_round_is_unbiased():
     r = nkvd.stochastic_round(x, rng)
     assert set(np.unique(r)) == {2, 3}
     assert r.mean() == pytest.approx(2.3, abs=4 * np.sqrt(0.21 / x.size))
+
+
+def test_names_from_below_have_the_right_mean_and_spread():
+    """A scaled prisoner standing for 50 persons names whole-tier patrons Poisson(50 q) times, spread over the class."""
+    from makhovik.mechanisms.flywheel import _names_from_below
+
+    w = chain_world(3, faction="regionals", head_rank=3)  # agents 0 (rank 3) and 1, 2 (rank 1)
+    w.rank[1] = 3  # two whole patrons of rank 3 in the organisation; agent 2 a scaled client
+    w.whole[2] = False
+    w.scale = 0.02
+    ctx = Context(quiet_scenario(), w, np.random.default_rng(5))
+    reps = 4000
+    src = np.full(reps, 2)
+    s, t = _names_from_below(ctx, "patronage", src, np.full(reps, 1), q=0.1)
+    assert (s == 2).all() and set(np.unique(t)) <= {0, 1}
+    assert t.size == pytest.approx(reps * 5.0, abs=5 * np.sqrt(reps * 5.0))
+    assert (t == 0).mean() == pytest.approx(0.5, abs=5 * 0.5 / np.sqrt(t.size))
+
+
+def test_generator_and_numpy_integer_seeds():
+    scn = quiet_scenario(events=[TRIAL_AT_START])
+    a = makhovik.simulate(scn, seed=np.random.default_rng(3), world=chain_world(5))
+    assert a.seed is None and a.agents["arrest_week"].iloc[0] == 0
+    b = makhovik.simulate(scn, seed=np.int64(3), world=chain_world(5))
+    assert b.seed == 3

@@ -45,8 +45,11 @@ def test_limits_hold_when_regions_may_not_exceed_them():
                  "mechanisms.centre.extend_threshold": 0.0})
     lim = res.limits
     assert (lim["limit_cat1"] == lim["initial_cat1"]).all()
-    assert (lim["arrested"] <= np.floor(lim["initial_cat1"] + lim["initial_cat2"]) + 1e-9).all()
-    assert (lim["used_cat1"] <= lim["initial_cat1"] + 1e-9).all()
+    # rooms are rounded stochastically (unbiased at small scales), so a region may pass its
+    # fractional limit by less than one simulated agent, never by one
+    assert (lim["arrested"] < lim["initial_cat1"] + lim["initial_cat2"] + 1).all()
+    assert (lim["used_cat1"] < lim["initial_cat1"] + 1).all()
+    assert lim["arrested"].sum() > 0.5 * (lim["initial_cat1"] + lim["initial_cat2"]).sum()
     assert check_invariants(res) == []
     causes = res.agents.loc[res.agents["contingent"].isin(["kulaks", "criminals", "anti_soviet", "camp_prisoners"])
                             & (res.agents["arrest_week"] >= 0), "cause"].astype(str)
@@ -130,3 +133,24 @@ def test_elite_tiers_are_whole_at_every_scale():
         a = res.agents
         assert int(a["cc_1934"].sum()) == 139
         assert int(a["delegate_17"].sum()) == 1966
+
+
+def test_annual_totals_and_elite_losses_do_not_drift_with_scale():
+    """Observables calibration will use agree between scale 0.01 and a five-times larger one.
+
+    Tolerances: two seeds each; annual arrests are sums over hundreds of thousands of persons
+    (differences of a few percent are sampling noise at scale 0.01); elite losses are counts
+    of whole-tier agents and vary by a few percent from seed to seed.
+    """
+    def summary(scale):
+        rows = []
+        for seed in (1, 2):
+            res = run(scale=scale, seed=seed)
+            a = res.agents
+            rows.append([*res.annual().set_index("year").loc[[1937, 1938], "arrested"],
+                         (a["delegate_17"] & (a["status"] != "free")).sum(),
+                         ((a["mil_rank"] != "(none)") & (a["status"] != "free")).sum()])
+        return np.mean(rows, axis=0)
+
+    small, large = summary(0.01), summary(0.05)
+    assert small == pytest.approx(large, rel=0.12)

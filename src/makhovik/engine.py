@@ -60,6 +60,7 @@ class Context:
         self._heap: list[_Scheduled] = []
         self._seq = 0
         self.weight0: np.ndarray | None = None
+        self.cache: dict = {}  # derived lookups mechanisms build once per run
         self.hostility = pressure.hostility_matrix(self.params)
         tw = np.zeros(len(FACTIONS))
         for f, v in self.params.centre.target_weight.items():
@@ -82,6 +83,9 @@ class Context:
         nk = f == FACTIONS.index("nkvd")
         tied = (world.ties["cross_faction"] @ np.ones(nc)) > 0
         self.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= 3) | tied))
+        staff = scenario.world.nkvd_staff
+        self.nkvd_staff = staff * world.region_weight / world.region_weight.sum()  # officers by region, scale 1
+        self._free_pool: dict[tuple[int, bool], np.ndarray] = {}
         self._org_order = np.argsort(world.org, kind="stable")
         self._org_ptr = np.searchsorted(world.org[self._org_order], np.arange(world.org_kind.size + 1))
 
@@ -114,16 +118,28 @@ class Context:
             self.emit(ev.name, f"{ev.detail}: {out}" if out else ev.detail, ev.kind)
 
     # -------------------------------------------------------------- agents
-    def sample_free(self, g: int, k: int, max_rank: int | None = None) -> np.ndarray:
-        """Up to ``k`` distinct free cadre of faction ``g`` drawn uniformly (no scan unless few are free)."""
+    def sample_free(self, g: int, k: int, max_rank: int | None = None, whole_only: bool = False) -> np.ndarray:
+        """Up to ``k`` distinct free cadre of faction ``g`` drawn uniformly.
+
+        Draws random positions in the faction's range and keeps the free ones; once fewer
+        than a fifth of the faction is free, draws from a cached list of the free instead,
+        which only shrinks. ``whole_only`` restricts the draw to individuals (whole tiers).
+        """
         st, w = self.state, self.world
         lo, hi = int(w.faction_start[g]), int(w.faction_end[g])
         n_free = int(st.free_count[g])
         if n_free <= 0 or k <= 0 or hi <= lo:
             return np.empty(0, np.int64)
         frac = n_free / (hi - lo)
-        if frac < 0.2:
-            pool = lo + np.flatnonzero(st.status[lo:hi] == FREE)
+        if frac < 0.2 or whole_only:
+            key = (g, whole_only)
+            pool = self._free_pool.get(key)
+            if pool is None:
+                pool = lo + np.flatnonzero(st.status[lo:hi] == FREE)
+                if whole_only:
+                    pool = pool[st.whole[pool]]
+            pool = pool[st.status[pool] == FREE]
+            self._free_pool[key] = pool
             if max_rank is not None:
                 pool = pool[st.rank[pool] <= max_rank]
             return self.rng.choice(pool, size=min(k, pool.size), replace=False) if pool.size else pool
@@ -138,12 +154,12 @@ class Context:
     def org_members(self, org: int) -> np.ndarray:
         return self._org_order[self._org_ptr[org]:self._org_ptr[org + 1]]
 
-    def add_kompromat(self, idx: np.ndarray) -> None:
-        """One more naming for each of ``idx`` (repeats count); they join the suspects."""
+    def add_kompromat(self, idx: np.ndarray, times: np.ndarray | None = None) -> None:
+        """One more naming (or ``times`` more) for each of ``idx`` (repeats count); they join the suspects."""
         st = self.state
         if idx.size == 0:
             return
-        np.add.at(st.kompromat, idx, 1.0)
+        np.add.at(st.kompromat, idx, 1.0 if times is None else times.astype(np.float32))
         new = np.unique(idx[~st.is_suspect[idx]])
         st.is_suspect[new] = True
         st.suspects = np.concatenate([st.suspects, new])
@@ -234,6 +250,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
         alarm.decay(ctx)
         pr = pressure.compute(ctx)
         centre.step(ctx, pr)
+        ctx.fire_due()  # events the centre scheduled for this very week (a zero lag)
         decline.step(ctx, pr)
         flywheel.targeted(ctx, pr)
         flywheel.cascade(ctx)
@@ -289,10 +306,10 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     >>> sorted(res.weekly.columns)[:3]
     ['arrests', 'cat1', 'cat2']
     """
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     if isinstance(seed, np.random.Generator):
         world_rng, run_rng = seed, seed
     else:
+        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         s_world, s_run = ss.spawn(2)
         world_rng, run_rng = check_random_state(s_world), check_random_state(s_run)
     t0 = time.perf_counter()
@@ -301,7 +318,7 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     t_build = time.perf_counter() - t0
     res = run_world(scenario, world, run_rng, progress=progress, log_requests=log_requests)
     res.timings["build_s"] = t_build
-    res.seed = seed if isinstance(seed, int | None) else None
+    res.seed = int(seed) if isinstance(seed, int | np.integer) else None
     return res
 
 

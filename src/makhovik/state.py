@@ -63,7 +63,10 @@ class State:
         self.free_count = np.bincount(w.faction[:nc], minlength=NF).astype(np.int64)
         nkvd = w.faction[:nc] == FACTIONS.index("nkvd")
         reg = w.region[:nc]
-        self.nkvd_free = np.bincount(reg[nkvd & (reg >= 0)], minlength=w.n_regions).astype(np.float64)
+        in_reg = nkvd & (reg >= 0)
+        # free NKVD officers by region, in persons (a whole-tier chief counts 1, a scaled officer 1/scale)
+        self.nkvd_free = np.bincount(reg[in_reg], weights=exp[in_reg], minlength=w.n_regions)
+        self.nkvd_free0 = self.nkvd_free.copy()
         self.org_size0 = np.bincount(w.org, minlength=w.org_kind.size).astype(np.int64)
         self.org_lost = np.zeros(w.org_kind.size, np.int64)
         self.org_head = w.org_head.copy()
@@ -118,9 +121,9 @@ class State:
         np.subtract.at(self.free_count, f, 1)
         nk = f == FACTIONS.index("nkvd")
         if nk.any():
-            reg = w.region[idx[nk]]
-            reg = reg[reg >= 0]
-            np.subtract.at(self.nkvd_free, reg, 1)
+            ids = idx[nk]
+            ids = ids[w.region[ids] >= 0]
+            np.subtract.at(self.nkvd_free, w.region[ids], self.exp[ids])
         np.add.at(self.org_lost, w.org[idx], 1)
         self.pending_cadre = np.concatenate([self.pending_cadre, idx])
         self.frontier.append(idx)
@@ -151,7 +154,9 @@ class State:
         The agent becomes an individual (expansion 1): a post has one holder at every scale.
         """
         f = int(self.world.faction[agent])
-        self.free_fr[f, int(self.rank[agent])] -= self.exp[agent]
+        # one person moves; the other (expansion - 1) persons a scaled agent stood for stay at
+        # the old rank without an agent of their own, so power is continuous at every scale
+        self.free_fr[f, int(self.rank[agent])] -= 1.0
         self.free_fr[f, new_rank] += 1.0
         self.exp[agent] = 1.0
         self.whole[agent] = True

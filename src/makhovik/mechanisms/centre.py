@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario.schema import FACTIONS
+from ..state import FREE
 from . import control, nkvd
 
 __all__ = ["CLAIMS", "appetite", "step", "approve", "sanction_hazards", "drive"]
@@ -102,7 +103,8 @@ def _ukraine_attempt(ctx, pr) -> None:
         for o in np.flatnonzero(w.org_kind == 0):
             if int(w.org_region[o]) in ukr and st.org_head[o] >= 0:
                 old = int(st.org_head[o])
-                st.promote(old, min(int(st.rank[old]), 3))  # removed from post, not arrested
+                if st.status[old] == FREE:
+                    st.promote(old, min(int(st.rank[old]), 3))  # removed from post, not arrested
                 fill_post(ctx, int(o), appointee=True)
     elif c.switch == "ukraine_failure":
         _switch(ctx, "the Ukrainian replacement attempt failed")

@@ -69,14 +69,15 @@ def fill_post(ctx, org: int, appointee: bool) -> int:
     st, w = ctx.state, ctx.world
     agent = -1
     if appointee:
-        cand = ctx.sample_free(CENTER, 1, max_rank=3)
+        cand = ctx.sample_free(CENTER, 1, max_rank=3, whole_only=True)
         if cand.size:
             agent = int(cand[0])
     if agent < 0:
         members = ctx.org_members(org)
         members = members[(st.status[members] == FREE) & (w.faction[members] == REGIONALS) & (st.rank[members] < TOP)]
         if members.size:
-            agent = int(members[np.argmax(st.rank[members])])
+            # the highest rank, and among equals an individual (whole tier) before a scaled agent
+            agent = int(members[np.lexsort((~st.whole[members], -st.rank[members]))[0]])
     if agent < 0:
         st.org_head[org] = -1
         return -1

@@ -88,8 +88,48 @@ def cascade(ctx) -> None:
     st.arrest_cadre(hit, Cause.CASCADE)
 
 
+def _whole_classes(ctx, tie: str):
+    """Whole-tier cadre grouped by the class a naming from below may land on (cached per tie type).
+
+    Patronage: the organisation and rank of the patron; other ties: the faction.
+    """
+    cache = ctx.cache.setdefault("whole_classes", {})
+    if tie not in cache:
+        w, nc = ctx.world, ctx.world.n_cadre
+        key = (w.org.astype(np.int64) * 8 + w.rank[:nc]) if tie == "patronage" else w.faction[:nc].astype(np.int64)
+        whole = np.flatnonzero(w.whole)
+        order = whole[np.argsort(key[whole], kind="stable")]
+        cache[tie] = (key, order, key[order])
+    return cache[tie]
+
+
+def _names_from_below(ctx, tie: str, src: np.ndarray, dst: np.ndarray, q: float):
+    """Namings of whole-tier agents by scaled-tier prisoners.
+
+    A scaled prisoner stands for ``1/scale`` prisoners, each with a tie of this kind into the
+    whole tier; they name Poisson(``q / scale``) times in all, each time a random whole agent
+    of the same class as the tie's end (the same organisation and rank for a patron, the same
+    faction otherwise). The expected naming of every whole agent is then the same at every
+    scale, and it does not come in lumps where a small scale leaves few clients per patron.
+    """
+    st, rng = ctx.state, ctx.rng
+    key, order, sorted_keys = _whole_classes(ctx, tie)
+    n = rng.poisson(q * st.exp[src])
+    src, dst, n = np.repeat(src, n), np.repeat(dst, n), None
+    k = key[dst]
+    lo = np.searchsorted(sorted_keys, k, "left")
+    hi = np.searchsorted(sorted_keys, k, "right")
+    target = order[lo + np.floor(rng.random(k.size) * (hi - lo)).astype(np.int64)]
+    return src, target
+
+
 def interrogate(ctx, arrested: np.ndarray) -> int:
-    """Interrogate newly arrested cadre: each names neighbours along its ties. Returns names given."""
+    """Interrogate newly arrested cadre: each names neighbours along its ties. Returns names given.
+
+    Between agents of the same tier, or from a whole-tier prisoner, each neighbour is named
+    with probability ``q`` = ``naming[tie] x intensity``. A prisoner of a scaled tier names
+    into the whole tiers (the elite kept whole) as described in :func:`_names_from_below`.
+    """
     st, rng = ctx.state, ctx.rng
     if arrested.size == 0:
         return 0
@@ -102,14 +142,20 @@ def interrogate(ctx, arrested: np.ndarray) -> int:
         src, dst = neighbours(ctx.world.ties[t], arrested)
         if dst.size == 0:
             continue
-        keep = (rng.random(dst.size) < q) & (st.status[dst] == FREE)
-        src, dst = src[keep], dst[keep]
+        up = st.whole[dst] & ~st.whole[src]
+        same = ~up
+        keep = same & (rng.random(dst.size) < q)
+        s_up, d_up = _names_from_below(ctx, t, src[up], dst[up], q) if up.any() else (src[:0], dst[:0])
+        src = np.concatenate([src[keep], s_up])
+        dst = np.concatenate([dst[keep], d_up])
+        free = st.status[dst] == FREE
+        src, dst = src[free], dst[free]
         if dst.size == 0:
             continue
         first = st.named_by[dst] < 0
         st.named_by[dst[first]] = src[first]
         ctx.add_kompromat(dst)
-        given += dst.size
+        given += int(dst.size)
     return given
 
 

@@ -55,8 +55,18 @@ def stochastic_round(x: np.ndarray, rng) -> np.ndarray:
 
 
 def capacity(ctx) -> np.ndarray:
-    """Weekly mass-arrest capacity of each region: capacity_per_staff x free NKVD officers."""
-    return ctx.params.nkvd.capacity_per_staff * ctx.state.nkvd_free
+    """Weekly mass-arrest capacity of each region, in simulated agents.
+
+    ``capacity_per_staff`` x free NKVD officers is a capacity in persons; a mass agent stands
+    for 1/scale persons, so the capacity in agents is that times the scale. The officers of a
+    region are its share of ``world.nkvd_staff`` (by region weight) times the share of its
+    simulated officers still free, so that capacity does not jump with the few agents a
+    small region gets at a small scale.
+    """
+    st = ctx.state
+    with np.errstate(invalid="ignore", divide="ignore"):
+        free = np.where(st.nkvd_free0 > 0, st.nkvd_free / st.nkvd_free0, 0.0)
+    return ctx.params.nkvd.capacity_per_staff * ctx.nkvd_staff * free * ctx.world.scale
 
 
 def open_limits(ctx) -> None:
@@ -97,12 +107,14 @@ def _requests(ctx, pr) -> None:
     lim = st.lim1 + st.lim2
     ready = (lim > 0) & (_limit_use(st) >= p.nkvd.request_threshold * lim)
     ready &= st.week - st.last_request >= p.nkvd.request_interval_weeks
+    from .centre import approve  # the answer is the centre's
+
     for r in np.flatnonzero(ready):
         size = p.nkvd.request_size * pr.regional_zeal * (st.lim_initial1[r] + st.lim_initial2[r])
-        if size * 1.0 < 1.0:
+        if size <= 0:
             continue
         st.last_request[r] = st.week
-        ok = bool(ctx.rng.random() < p.centre.approval_prob)  # the centre's answer
+        ok = approve(ctx)
         if ok:
             _add_limits(st, r, size, p.nkvd.request_cat1_share)
             st.approved_room[r] += size
@@ -188,17 +200,18 @@ def _mass_arrests(ctx) -> None:
     _registration(ctx, B)
     avail = st.reg_ptr[B] - st.arr_ptr[B]
     reg = w.block_region[B]
-    room = np.floor((1 + p.overfulfil) * (st.lim1 + st.lim2) - st.arrested_00447)
+    room = stochastic_round((1 + p.overfulfil) * (st.lim1 + st.lim2) - st.arrested_00447, rng)
     k_r = np.minimum(np.minimum(stochastic_round(K, rng), room), np.bincount(reg, avail, minlength=R))
     for r in np.flatnonzero(k_r > 0):
         k = int(k_r[r])
         sel = reg == r
         ks = _take(ctx, avail[sel], k)
         done = st.arrested_00447[r]
-        n_ord = int(np.clip(np.floor(st.ordered_room[r] - done), 0, k))
-        n_app = int(np.clip(np.floor(st.ordered_room[r] + st.approved_room[r] - done) - n_ord, 0, k - n_ord))
-        causes = np.repeat(np.array([Cause.ORDERED, Cause.APPROVED, Cause.OVER_LIMIT], np.int8),
-                           [n_ord, n_app, k - n_ord - n_app])
+        # the room's fractional last place (scale < 1) counts as inside it, as the rounding of room allows
+        n_ord = int(np.clip(np.ceil(st.ordered_room[r] - done), 0, k))
+        n_app = int(np.clip(np.ceil(st.ordered_room[r] + st.approved_room[r] - done) - n_ord, 0, k - n_ord))
+        causes = rng.permutation(np.repeat(np.array([Cause.ORDERED, Cause.APPROVED, Cause.OVER_LIMIT], np.int8),
+                                           [n_ord, n_app, k - n_ord - n_app]))
         _arrest_blocks(ctx, B[sel], ks, causes)
         st.arrested_00447[r] += k
 
@@ -215,8 +228,8 @@ def _troikas(ctx) -> None:
     reg = w.block_region[B]
     P_r = np.bincount(reg, pend, minlength=w.n_regions).astype(np.int64)
     k = rng.binomial(P_r, 1.0 / p.troika_lag_weeks)
-    room1 = np.maximum(np.floor((1 + p.overfulfil) * st.lim1 - st.used1), 0).astype(np.int64)
-    room2 = np.maximum(np.floor((1 + p.overfulfil) * st.lim2 - st.used2), 0).astype(np.int64)
+    room1 = stochastic_round((1 + p.overfulfil) * st.lim1 - st.used1, rng)
+    room2 = stochastic_round((1 + p.overfulfil) * st.lim2 - st.used2, rng)
     n1 = np.minimum(rng.binomial(k, p.troika_cat1), room1)
     n2 = np.minimum(k - n1, room2)
     n1 = n1 + np.minimum(k - n1 - n2, room1 - n1)
@@ -289,7 +302,8 @@ def _cadre_sentencing(ctx) -> None:
     else:
         list_week = st.week % p.list_interval_weeks == 0
         p_list = min(1.0, p.list_interval_weeks / p.cadre_lag_weeks) if list_week else 0.0
-        prob = np.where(is_list & (st.arrest_week[pc] < st.week), p_list, 1.0 / p.cadre_lag_weeks)
+        on_list = np.where(st.arrest_week[pc] < st.week, p_list, 0.0)  # lists carry last week's arrests
+        prob = np.where(is_list, on_list, 1.0 / p.cadre_lag_weeks)
     sent = rng.random(pc.size) < prob
     rel = ~sent & (rng.random(pc.size) < (0.0 if stopped else p.release_rate))
     if stopped:

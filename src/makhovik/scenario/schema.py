@@ -180,7 +180,8 @@ class World(_Model):
     )
     rank_shares: dict[str, float] = Field(
         default_factory=lambda: {"mid": 0.06, "senior": 0.008},
-        description="Shares of the scaled cadre tiers at mid and senior rank; the rest are members.",
+        description="Shares of the party at mid and senior rank (the rest are members). Senior cadre are "
+        "kept whole at every scale; mid and members shrink with the scale.",
     )
     cc_composition: dict[str, int] = Field(
         default_factory=lambda: {
@@ -266,7 +267,7 @@ class Ties(_Model):
         1.0, 0, 4, "ties per agent", "Mean ties of a rightist or leftist into the NKVD (Yagoda's network, C5).", ge=0
     )
     military_party_degree: float = param(
-        1.0, 0, 4, "ties per agent", "Mean ties of senior commanders to party cadre of their region (C13).", ge=0
+        1.0, 0, 4, "ties per agent", "Mean ties of senior commanders to senior party cadre of their region (C13).", ge=0
     )
     elite_degree: float = param(
         8.0, 2, 20, "ties per agent", "Mean ties among CC members, congress delegates and senior ranks.", ge=0
@@ -605,6 +606,12 @@ class Event(_Model):
         if v is not None and v not in CADRE_FACTIONS:
             raise ValueError(f"unknown faction {v!r}; expected one of {', '.join(CADRE_FACTIONS)}")
         return v
+
+    @model_validator(mode="after")
+    def _needs_faction(self):
+        if self.kind in ("show_trial", "nkvd_chief_change") and self.faction is None:
+            raise ValueError(f"a {self.kind} event needs a faction")
+        return self
 
 
 class HypothesisInfo(_Model):

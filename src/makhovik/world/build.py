@@ -207,8 +207,8 @@ def build_world(scenario: Scenario, seed=None) -> World:
     n_tech_cc = max(cc.get("technocrats", 0) - cc_used["technocrats"], 0)
     comm_cc = np.zeros(comm_orgs.size, bool)
     comm_cc[: min(n_tech_cc, comm_orgs.size)] = True
-    cad.add(comm_orgs.size, F["technocrats"], RANK["top"], INST["commissariat"], pick_region(comm_orgs.size, party_w),
-            comm_orgs, np.where(comm_cc, CC_1934 | DELEGATE_17, 0))
+    comm_heads = cad.add(comm_orgs.size, F["technocrats"], RANK["top"], INST["commissariat"],
+                         pick_region(comm_orgs.size, party_w), comm_orgs, np.where(comm_cc, CC_1934 | DELEGATE_17, 0))
     cc_used["technocrats"] += int(comm_cc.sum())
 
     # --- the NKVD chief -------------------------------------------------------------------
@@ -266,17 +266,12 @@ def build_world(scenario: Scenario, seed=None) -> World:
             inst, reg, org = home[fac](int(k))
             cad.add(k, F[fac], RANK["senior"], inst, reg, org, DELEGATE_17)
 
-    # --- scaled tiers: party rank and file, army officers, NKVD staff ---------------------------
-    def ranks_for(n):
-        mid, senior = w.rank_shares.get("mid", 0.0), w.rank_shares.get("senior", 0.0)
-        u = rng.random(n)
-        return np.where(u < senior, RANK["senior"], np.where(u < senior + mid, RANK["mid"], RANK["member"]))
-
-    cad.whole = 0  # from here on every agent stands for 1/scale persons
-    n_party = int(round(w.party_members * scale))
-    party_n = largest_remainder(n_party, [w.party_faction_shares.get(f, 0.0) for f in CADRE_FACTIONS])
-    for fac, k in zip(CADRE_FACTIONS, party_n, strict=True):
-        if k:
+    # --- party cadre: senior ranks whole, the rank and file scaled ------------------------------
+    def party_tier(n, rank_of):
+        shares = [w.party_faction_shares.get(f, 0.0) for f in CADRE_FACTIONS]
+        for fac, k in zip(CADRE_FACTIONS, largest_remainder(n, shares), strict=True):
+            if not k:
+                continue
             k = int(k)
             if fac in ("rightists", "leftists"):  # former oppositionists live in party and commissariat posts
                 in_party = rng.random(k) < 0.5
@@ -284,11 +279,20 @@ def build_world(scenario: Scenario, seed=None) -> World:
                 inst = np.where(in_party, INST["party"], INST["commissariat"])
                 org = np.where(in_party, o1, pick(comm_orgs, k))
                 reg = np.where(in_party, r1, pick_region(k, party_w))
-            elif fac in ("center",):
+            elif fac == "center":
                 inst, reg, org = np.full(k, INST["central"]), np.full(k, -1), np.full(k, central_org)
             else:
                 inst, reg, org = home[fac](k)
-            cad.add(k, F[fac], ranks_for(k), inst, reg, org)
+            cad.add(k, F[fac], rank_of(k), inst, reg, org)
+
+    mid, senior = w.rank_shares.get("mid", 0.0), w.rank_shares.get("senior", 0.0)
+    # senior cadre (obkom bureaux, raikom secretaries, deputy commissars) are few: kept whole, so
+    # the network among the senior ranks is the same at every scale
+    party_tier(int(round(w.party_members * senior)), lambda k: np.full(k, RANK["senior"]))
+    cad.whole = 0  # from here on every agent stands for 1/scale persons
+    mid_share = mid / (1.0 - senior)
+    party_tier(int(round(w.party_members * (1.0 - senior) * scale)),
+               lambda k: np.where(rng.random(k) < mid_share, RANK["mid"], RANK["member"]))
     n_army = int(round(w.army_officers * scale))
     if n_army:
         r = np.where(rng.random(n_army) < w.rank_shares.get("mid", 0.0) * 3, RANK["mid"], RANK["member"])
@@ -310,12 +314,14 @@ def build_world(scenario: Scenario, seed=None) -> World:
 
     org_kind_a = np.array(org_kind, np.int8)
     org_region_a = np.array(org_region, np.int16)
-    # organisation heads: the highest-ranked member of each organisation
-    key = a["org"] * 8 + a["rank"]
-    best = np.full(org_kind_a.size, -1, np.int64)
-    order = np.argsort(key, kind="stable")
-    best[a["org"][order]] = order  # last write per org wins: the highest rank
-    org_head = best
+    # organisation heads: the party and commissariat heads created as such; elsewhere the
+    # highest-ranked member (the first of them in agent order)
+    org_head = np.full(org_kind_a.size, -1, np.int64)
+    order = np.lexsort((np.arange(n_cadre), -a["rank"], a["org"]))
+    first = np.concatenate([[True], a["org"][order][1:] != a["org"][order][:-1]]) if n_cadre else np.empty(0, bool)
+    org_head[a["org"][order][first]] = order[first]
+    org_head[party_orgs] = inv[heads]
+    org_head[comm_orgs] = inv[comm_heads]
 
     # --- mass contingents -----------------------------------------------------------------
     cont_names = list(w.contingents)
@@ -365,14 +371,19 @@ def build_world(scenario: Scenario, seed=None) -> World:
     ties["patronage"] = T.to_csr(*T.patronage_edges(a["org"], a["rank"], rng), n_cadre)
     band = (a["rank"] >= RANK["senior"]).astype(np.int64)
     ties["workplace"] = T.to_csr(*T.clique_edges(a["org"] * 2 + band, tp.clique_size, rng), n_cadre)
-    opp = [T.random_pairs(fac_idx["rightists"], tp.opposition_degree, rng),
-           T.random_pairs(fac_idx["leftists"], tp.opposition_degree, rng),
-           T.bipartite_pairs(fac_idx["rightists"], fac_idx["leftists"], tp.right_left_degree, rng)]
+    exp = np.where(a["whole"] > 0, 1.0, 1.0 / scale)
+    right, left = fac_idx["rightists"], fac_idx["leftists"]
+    persons = {k: float(exp[v].sum()) for k, v in (("r", right), ("l", left))}
+    opp = [T.expansion_pairs(right, right, persons["r"] * tp.opposition_degree / 2, exp, rng),
+           T.expansion_pairs(left, left, persons["l"] * tp.opposition_degree / 2, exp, rng),
+           T.expansion_pairs(right, left, persons["r"] * tp.right_left_degree, exp, rng)]
     ties["opposition"] = T.to_csr(np.concatenate([p[0] for p in opp]), np.concatenate([p[1] for p in opp]), n_cadre)
-    oppos = np.concatenate([fac_idx["rightists"], fac_idx["leftists"]])
-    cross = [T.bipartite_pairs(oppos, fac_idx["nkvd"], tp.nkvd_link_degree, rng)]
-    senior_mil = fac_idx["military"][a["rank"][fac_idx["military"]] >= RANK["senior"]]
-    cross.append(_same_region_pairs(senior_mil, fac_idx["regionals"], a["region"], tp.military_party_degree, rng))
+    oppos = np.concatenate([right, left])
+    cross = [T.expansion_pairs(oppos, fac_idx["nkvd"], (persons["r"] + persons["l"]) * tp.nkvd_link_degree, exp, rng)]
+    senior = a["rank"] >= RANK["senior"]
+    senior_mil = fac_idx["military"][senior[fac_idx["military"]]]
+    senior_reg = fac_idx["regionals"][senior[fac_idx["regionals"]]]
+    cross.append(_same_region_pairs(senior_mil, senior_reg, a["region"], tp.military_party_degree, rng))
     ties["cross_faction"] = T.to_csr(np.concatenate([p[0] for p in cross]), np.concatenate([p[1] for p in cross]), n_cadre)
     elite = np.flatnonzero((a["bodies"] > 0) | (a["rank"] >= RANK["top"]))
     ties["elite"] = T.to_csr(*T.random_pairs(elite, tp.elite_degree, rng), n_cadre)

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 
 __all__ = [
     "to_csr",
+    "expansion_pairs",
     "patronage_edges",
     "clique_edges",
     "random_pairs",
@@ -97,6 +98,30 @@ def clique_edges(
         src.append(agents[:-d][same])
         dst.append(agents[d:][same])
     return np.concatenate(src), np.concatenate(dst)
+
+
+def expansion_pairs(
+    left: np.ndarray, right: np.ndarray, n_true: float, expansion: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n_true`` person-level ties between two sets, represented among agents of mixed tiers.
+
+    An agent stands for ``expansion`` persons (1 in a whole tier, 1/scale in a scaled one).
+    Endpoints are drawn in proportion to the persons agents stand for, and a tie survives
+    with probability ``1 / max(expansion)`` of its ends. Then an agent's number of ties to
+    whole-tier agents, and the persons it reaches in scaled tiers, are the same at every
+    scale: a network among the kept-whole elite does not thicken or thin as ``--scale`` moves.
+    With ``left is right`` the ties are within one set.
+    """
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    m = int(round(n_true))
+    if left.size == 0 or right.size == 0 or m <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    wl, wr = expansion[left], expansion[right]
+    a = left[rng.choice(left.size, size=m, p=wl / wl.sum())]
+    b = right[rng.choice(right.size, size=m, p=wr / wr.sum())]
+    keep = rng.random(m) * np.maximum(expansion[a], expansion[b]) < 1.0
+    return a[keep], b[keep]
 
 
 def random_pairs(members: np.ndarray, mean_degree: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
