@@ -106,29 +106,56 @@ def test_user_overlay_file(tmp_path):
     assert s.hypothesis.name == "mine" and s.mechanisms.centre.resistance == 2.5
 
 
-def test_every_numeric_parameter_has_unit_and_prior():
+STRUCTURAL = {"name", "description", "hypothesis.name", "hypothesis.summary", "hypothesis.claims", "calendar.start",
+              "calendar.end", "world.regions", "world.named", "world.contingents", "events"}
+
+
+def test_every_parameter_has_unit_and_prior():
     rows = parameter_table()
-    numeric = [r for r in rows if r["prior"] is not None]
-    assert len(numeric) > 60
-    for r in numeric:
-        assert r["unit"] and r["description"], r["path"]
-        lo, hi = r["prior"]
-        assert lo <= hi or isinstance(lo, str), r["path"]
-    paths = {r["path"] for r in rows}
     assert all(r["description"] for r in rows), [r["path"] for r in rows if not r["description"]][:3]
-    assert "mechanisms.centre.initiative_date" in paths
+    for r in rows:
+        if r["path"] in STRUCTURAL:
+            continue
+        assert r["unit"] and r["prior"] is not None, r["path"]
+        if r["unit"] != "choice":
+            lo, hi = r["prior"]
+            assert lo <= hi, r["path"]
+    assert len([r for r in rows if r["path"] not in STRUCTURAL]) > 80
+
+
+def _within(value, prior, path):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _within(v, prior, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _within(v, prior, f"{path}.{i}")
+    else:
+        lo, hi = prior
+        assert lo <= value <= hi, (path, value, prior)
 
 
 def test_defaults_lie_in_their_priors():
-    s = load_scenario("great-terror").model_dump(mode="json")
-    for r in parameter_table():
-        if r["prior"] is None:
-            continue
-        node = s
-        for k in r["path"].split("."):
-            node = node[k]
-        lo, hi = r["prior"]
-        assert lo <= node <= hi, (r["path"], node, r["prior"])
+    for h in (None, "seed", "center", "interaction"):
+        s = load_scenario("great-terror", hypothesis=h).model_dump(mode="json")
+        for r in parameter_table():
+            if r["prior"] is None:
+                continue
+            node = s
+            for k in r["path"].split("."):
+                node = node[k]
+            if r["unit"] == "choice":
+                assert node in r["prior"], (r["path"], node)
+            else:
+                _within(node, r["prior"], r["path"])
+    # contingents carry their own priors, field by field
+    from makhovik.scenario.schema import Contingent
+
+    for name, c in load_scenario("great-terror").world.contingents.items():
+        for field, info in Contingent.model_fields.items():
+            extra = info.json_schema_extra or {}
+            if "prior" in extra:
+                _within(getattr(c, field), extra["prior"], f"world.contingents.{name}.{field}")
 
 
 def test_json_schema_and_hash():

@@ -9,7 +9,7 @@ prior range is a statement of plausible values, not a hard bound; hard bounds
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -151,7 +151,7 @@ class Contingent(_Model):
         "operation's order.", ge=0,
     )
     cat1_share: float = param(
-        0.7, 0.3, 0.95, "probability", "For national and routine cases: probability a sentence is category 1.",
+        0.7, 0.0, 0.95, "probability", "For national and routine cases: probability a sentence is category 1.",
         ge=0, le=1,
     )
     arrest_share: float = param(
@@ -177,11 +177,13 @@ class World(_Model):
             "left_conservatives": 0.08, "rightists": 0.03, "leftists": 0.02,
         },
         description="Shares of the party rank-and-file by faction (normalised).",
+        json_schema_extra={"unit": "fraction", "prior": [0, 1], "per_entry": True},
     )
     rank_shares: dict[str, float] = Field(
         default_factory=lambda: {"mid": 0.06, "senior": 0.008},
         description="Shares of the party at mid and senior rank (the rest are members). Senior cadre are "
         "kept whole at every scale; mid and members shrink with the scale.",
+        json_schema_extra={"unit": "fraction", "prior": [0, 0.2], "per_entry": True},
     )
     cc_composition: dict[str, int] = Field(
         default_factory=lambda: {
@@ -189,6 +191,7 @@ class World(_Model):
             "rightists": 3, "leftists": 4, "left_conservatives": 21,
         },
         description="Faction of each member and candidate of the 1934 CC (must sum to the data pack's 139).",
+        json_schema_extra={"unit": "persons", "prior": [0, 139], "per_entry": True},
     )
     delegate_shares: dict[str, float] = Field(
         default_factory=lambda: {
@@ -196,16 +199,19 @@ class World(_Model):
             "left_conservatives": 0.06, "rightists": 0.01, "leftists": 0.01,
         },
         description="Faction shares of the 17th Congress delegates who were not CC members.",
+        json_schema_extra={"unit": "fraction", "prior": [0, 1], "per_entry": True},
     )
     opposition_leaders: dict[str, int] = Field(
         default_factory=lambda: {"rightists": 30, "leftists": 40},
         description="Old-Bolshevik opposition leaders outside the CC (top rank; the show trials' defendants).",
+        json_schema_extra={"unit": "persons", "prior": [0, 200], "per_entry": True},
     )
     commissariats: int = param(20, 10, 40, "count", "People's commissariats (technocrats' organisations).", ge=1)
     army_districts: int = param(12, 8, 20, "count", "Military districts (army organisations).", ge=1)
     party_orgs: dict[str, int] = Field(
         default_factory=lambda: {"RSFSR (other)": 52, "Ukrainian SSR (other)": 7},
         description="Number of obkom-level party organisations per region (default 1).",
+        json_schema_extra={"unit": "count", "prior": [1, 80], "per_entry": True},
     )
     regions: list[RegionSpec] | None = Field(
         None, description="Explicit regions; default: the leaf units of the Order 00447 table in the data pack."
@@ -291,6 +297,7 @@ class Alarm(_Model):
     immunity: list[float] = Field(
         default_factory=lambda: [0.0, 0.0, 0.2, 0.5, 0.85, 0.97],
         description="Initial immunity by rank code 0-5 (probability a targeting or cascade arrest is blocked).",
+        json_schema_extra={"unit": "probability", "prior": [0, 1], "per_entry": True},
     )
 
     @field_validator("immunity")
@@ -312,6 +319,7 @@ class Pressure(_Model):
             "technocrats": {"regionals": 0.5},
         },
         description="Hostility of a faction (outer key) toward another (inner key), 0-1 (C6, C7, C8).",
+        json_schema_extra={"unit": "0-1", "prior": [0, 1], "per_entry": True},
     )
     punitive: dict[str, float] = Field(
         default_factory=lambda: {
@@ -319,6 +327,7 @@ class Pressure(_Model):
             "nkvd": 0.5, "military": 0.1, "rightists": 0.0, "leftists": 0.0,
         },
         description="Preference for repression as the answer to political problems, 0-1 (C10, C11).",
+        json_schema_extra={"unit": "0-1", "prior": [0, 1], "per_entry": True},
     )
     centre_authority: float = param(
         0.3, 0.1, 0.6, "share of power", "Power the centre holds by its office, beside the weight of its members.",
@@ -327,6 +336,7 @@ class Pressure(_Model):
     rank_power: list[float] = Field(
         default_factory=lambda: [0.0, 0.0, 0.05, 1.0, 20.0, 100.0],
         description="Weight of a free agent of each rank code 0-5 in its faction's power.",
+        json_schema_extra={"unit": "power per person", "prior": [0, 200], "per_entry": True},
     )
     election_fear: float = param(
         1.5, 0, 4, "multiplier", "How much the prospect of competitive elections raises regional pressure (C10).", ge=0
@@ -394,6 +404,7 @@ class Centre(_Model):
         default_factory=lambda: {"rightists": 1.0, "technocrats": 0.8, "leftists": 1.0, "military": 0.2,
                                  "regionals": 0.2, "nkvd": 0.3},
         description="The centre's own wish to remove each faction, 0-1 (C8).",
+        json_schema_extra={"unit": "0-1", "prior": [0, 1], "per_entry": True},
     )
     yield_to_pressure: float = param(
         0.5, 0, 1, "0-1", "How far the centre's sanctions follow the factions' pressure rather than its own wish.",
@@ -533,6 +544,7 @@ class Flywheel(_Model):
             "patronage": 0.25, "workplace": 0.12, "opposition": 0.3, "cross_faction": 0.3, "elite": 0.1,
         },
         description="Probability an interrogated prisoner names a neighbour along each tie type, at intensity 1.",
+        json_schema_extra={"unit": "probability", "prior": [0, 0.6], "per_entry": True},
     )
     hazard_per_name: float = param(
         0.08, 0.01, 0.4, "per week per naming", "Weekly arrest hazard added by each time an agent was named.", ge=0
@@ -646,6 +658,9 @@ class Scenario(_Model):
 def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list[dict]:
     """Every documented parameter with its dotted path, unit, prior and description.
 
+    ``prior`` is ``[low, high]`` for a number or a date, the list of choices for a decision
+    rule, and applies to every entry of a mapping or list when ``per_entry`` is true.
+
     Examples
     --------
     >>> rows = parameter_table()
@@ -660,10 +675,12 @@ def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list
             rows.extend(parameter_table(ann, path + "."))
             continue
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        choices = list(get_args(ann)) if get_origin(ann) is Literal else ([False, True] if ann is bool else None)
         rows.append({
             "path": path,
-            "unit": extra.get("unit", ""),
-            "prior": extra.get("prior"),
+            "unit": extra.get("unit", "choice" if choices else ""),
+            "prior": extra.get("prior", choices),
+            "per_entry": bool(extra.get("per_entry", False)),
             "description": f.description or "",
         })
     return rows
