@@ -92,3 +92,10 @@ def test_console_script_one_line_error_and_exit_code():
     assert p.returncode == 2
     lines = [x for x in p.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: mechanisms.nkvd.capacity_per_staff")
+
+
+def test_out_parents_are_created(tmp_path):
+    out = tmp_path / "runs" / "deep" / "seed"
+    r = runner.invoke(app, ["run", "--scale", "0.001", "--out", str(out), "--quiet", "--no-figure"])
+    assert r.exit_code == 0, r.output
+    assert (out / "manifest.json").exists()

@@ -127,3 +127,57 @@ def test_generator_and_numpy_integer_seeds():
     assert a.seed is None and a.agents["arrest_week"].iloc[0] == 0
     b = makhovik.simulate(scn, seed=np.int64(3), world=chain_world(5))
     assert b.seed == 3
+
+
+def test_power_and_target_pressure_by_hand():
+    """Two factions, known ranks: power shares and the pressure aimed at each target, computed by hand."""
+    w = chain_world(4, faction="regionals", head_rank=4)  # regionals: one rank-4 head, three rank-1 members
+    w.faction[3] = makhovik.scenario.FACTIONS.index("technocrats")
+    w.faction_start = None  # faction order is rebuilt below
+    w.__post_init__()
+    scn = quiet_scenario(**{
+        "mechanisms.pressure.rank_power": [0, 1, 0, 0, 10, 0],
+        "mechanisms.pressure.centre_authority": 0.5,
+        "mechanisms.pressure.punitive": {"regionals": 1.0, "center": 0.0, "technocrats": 0.0},
+        "mechanisms.pressure.hostility": {"regionals": {"technocrats": 1.0}},
+    })
+    ctx = Context(scn, w, np.random.default_rng(0))
+    F = makhovik.scenario.FACTIONS
+    pr = pressure.compute(ctx)
+    # raw power: regionals 10 + 1 + 1 = 12, technocrats 1; shares 12/13, 1/13; the centre's office 0.5
+    assert pr.power[F.index("regionals")] == pytest.approx(0.5 * 12 / 13)
+    assert pr.power[F.index("technocrats")] == pytest.approx(0.5 * 1 / 13)
+    assert pr.power[F.index("center")] == pytest.approx(0.5)
+    assert pr.mass == pytest.approx(0.5 * 12 / 13 * 1.0)  # only the regionals are punitive; no alarm
+    assert pr.target[F.index("technocrats")] == pytest.approx(1.0)
+    assert pr.strength[F.index("regionals")] == 1.0 and pr.regional_zeal == pytest.approx(1.0)
+
+
+def test_limit_request_and_approval_by_hand():
+    """One region with limits 100 + 100: it fills them, asks for 0.5 x zeal x 200 more, the centre says yes."""
+    scn = quiet_scenario(**{
+        "world.regions": [{"name": "A", "cat1": 100, "cat2": 100, "party_orgs": 1}],
+        "world.party_orgs": {}, "world.named": {}, "world.opposition_leaders": {},
+        "world.party_members": 2000, "world.army_officers": 0, "world.nkvd_staff": 1000,
+        "world.contingents": {"kulaks": {"operation": "op00447", "pool": 10000, "registered_share": 1.0}},
+        "mechanisms.nkvd.capacity_per_staff": 10.0, "mechanisms.nkvd.overfulfil": 0.0,
+        "mechanisms.nkvd.request_threshold": 1.0, "mechanisms.nkvd.request_size": 0.5,
+        "mechanisms.nkvd.registration_rate": 0.0,
+        "mechanisms.pressure.punitive": {"regionals": 0.8},
+        "mechanisms.centre.initiative_date": "1936-01-06", "mechanisms.centre.launch_lag_weeks": 0,
+        "mechanisms.centre.limit_mode": "requests", "mechanisms.centre.approval_prob": 1.0,
+        "mechanisms.centre.planned_duration_weeks": 30,
+        "mechanisms.flywheel.precampaign_intensity": 0.0, "mechanisms.flywheel.campaign_intensity": 0.0,
+        "calendar.end": "1936-01-27",
+    })
+    res = makhovik.simulate(scn, seed=1)
+    ev = res.events
+    req = ev[ev["event"] == "limit_request"]
+    assert req["week"].iloc[0] == 0  # the limit is filled in week 0 and the request follows at once
+    assert req["detail"].iloc[0] == "A: +80 approved"  # 0.5 x zeal 0.8 x 200
+    lim = res.limits.iloc[0]
+    assert lim["approved_room"] == pytest.approx(80 * len(req))
+    w = res.weekly[res.weekly["operation"] == "op00447"].groupby("week")["arrests"].sum()
+    assert w.loc[0] == 200 and w.loc[1] == 80  # capacity 10,000 a week: only the limits bind
+    causes = res.agents.loc[res.agents["arrest_week"] == 1, "cause"].astype(str)
+    assert set(causes) == {"approved"}

@@ -28,9 +28,11 @@ def check_out_dir(out: str | Path, force: bool = False) -> Path:
         raise ScenarioError("--out", f"expected a folder, but {out} is a file")
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ScenarioError("--out", f"expected a new or empty folder, {out} has files (use --force to replace it)")
-    parent = out.resolve().parent
-    if not parent.exists():
-        raise ScenarioError("--out", f"expected an existing parent folder, {parent} does not exist")
+    anc = out.resolve().parent
+    while not anc.exists():
+        anc = anc.parent
+    if not anc.is_dir() or not os.access(anc, os.W_OK):
+        raise ScenarioError("--out", f"expected a folder that can be created, {anc} is not writable")
     return out
 
 
@@ -53,6 +55,11 @@ def write_run(result, out: str | Path, figure: bool = True, force: bool = False)
     out = check_out_dir(out, force=force)
     t0 = time.perf_counter()
     parent = out.resolve().parent
+    created = parent  # the highest folder this call creates, removed again if the write fails
+    while not created.parent.exists():
+        created = created.parent
+    made = not parent.exists()
+    parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     try:
         files = []
@@ -90,6 +97,8 @@ def write_run(result, out: str | Path, figure: bool = True, force: bool = False)
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if made:
+            shutil.rmtree(created, ignore_errors=True)
         raise
     return manifest
 

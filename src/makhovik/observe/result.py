@@ -131,34 +131,35 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     sw = st.sentence_week[idx].astype(np.int64)
     sent = st.sentence[idx]
     lag = scenario.mechanisms.nkvd.exec_lag_weeks
-    cols = {}
-
-    def count(weeks, mask):
+    # one code per (measure, week, group), counted with np.unique: work proportional to the arrested
+    parts = []
+    for m, (weeks, mask) in enumerate((
+        (st.arrest_week[idx].astype(np.int64), np.ones(idx.size, bool)),
+        (sw, sent == 1), (sw, sent == 2), (sw + lag, sent == 1), (sw, sent == 3),
+    )):
         wk = weeks[mask]
         ok = (wk >= 0) & (wk < n_weeks)
-        return np.bincount(wk[ok] * G + key[mask][ok], minlength=n_weeks * G)
-
-    cols["arrests"] = count(st.arrest_week[idx].astype(np.int64), np.ones(idx.size, bool))
-    cols["cat1"] = count(sw, sent == 1)
-    cols["cat2"] = count(sw, sent == 2)
-    cols["executions"] = count(sw + lag, sent == 1)
-    cols["releases"] = count(sw, sent == 3)
-    stacked = np.vstack([cols[m] for m in MEASURES])
-    nz = np.flatnonzero(stacked.any(axis=0))
-    wk, k = np.divmod(nz, G)
+        parts.append((m * n_weeks + wk[ok]) * G + key[mask][ok])
+    codes, counts = np.unique(np.concatenate(parts), return_counts=True)
+    cell, k = np.divmod(codes, G)
+    measure, week = np.divmod(cell, n_weeks)
+    cells = np.unique(week * G + k)
+    stacked = np.zeros((len(MEASURES), cells.size), np.int64)
+    stacked[measure, np.searchsorted(cells, week * G + k)] = counts
+    wk, k = np.divmod(cells, G)
     k, tier = np.divmod(k, 2)
     k, rg = np.divmod(k, RR)
     o, f = np.divmod(k, F)
     region_labels = world.region_names + ["central"]
     weekly = pd.DataFrame({
         "week": wk.astype(np.int32),
-        "date": dates[wk],
+        "date": dates[wk] if wk.size else np.empty(0, object),
         "track": pd.Categorical.from_codes((o != n_ops - 1).astype(np.int8), TRACKS),
         "operation": pd.Categorical.from_codes(o, ops),
         "faction": pd.Categorical.from_codes(f, list(FACTIONS)),
         "region": pd.Categorical.from_codes(rg, region_labels),
         "tier": pd.Categorical.from_codes(tier.astype(np.int8), ["scaled", "whole"]),
-        **{m: stacked[i, nz].astype(np.int64) for i, m in enumerate(MEASURES)},
+        **{m: stacked[i] for i, m in enumerate(MEASURES)},
         "expansion": np.where(tier == 1, 1.0, 1.0 / world.scale),
     })
 

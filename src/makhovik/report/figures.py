@@ -40,12 +40,13 @@ def run_figure(result, path: str | Path, dpi: int = 110) -> Path:
     ev = result.events
     ev = ev[(ev["kind"] == "exogenous") | ev["event"].isin(MARKED_EVENTS)].drop_duplicates("event")
     top = ax.get_ylim()[1]
-    for _, row in ev.iterrows():
-        d = pd.Timestamp(row["date"])
-        endo = row["kind"] == "endogenous"
+    for date, grp in ev.groupby("date", sort=True):  # events of one week share a line and a label
+        d = pd.Timestamp(date)
+        endo = (grp["kind"] == "endogenous").any()
         for a in axes:
             a.axvline(d, color="#444" if endo else "#999", lw=0.8, ls="-" if endo else ":")
-        ax.text(d, top, " " + row["event"].replace("_", " "), rotation=90, va="top", ha="right", fontsize=7,
+        label = "; ".join(grp["event"].str.replace("_", " "))
+        ax.text(d, top, " " + label, rotation=90, va="top", ha="right", fontsize=7,
                 color="#222" if endo else "#777")
     ax.legend(loc="upper left", fontsize=8)
 

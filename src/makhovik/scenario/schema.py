@@ -384,7 +384,7 @@ class Centre(_Model):
         "When the centre decides on mass operations of its own accord (schedule/either rules).",
     )
     resistance: float = param(
-        1.0, 0.2, 3.0, "pressure units", "Pressure the centre withstands before it yields to mass operations.", gt=0
+        1.6, 0.2, 3.0, "pressure units", "Pressure the centre withstands before it yields to mass operations.", gt=0
     )
     launch_lag_weeks: float = param(
         4, 1, 10, "weeks", "From the mass-operations decision to the start of the kulak operation.", ge=0
@@ -459,7 +459,7 @@ class Centre(_Model):
         "When the centre orders the stop of its own accord (schedule/either rules).",
     )
     stop_pressure: float = param(
-        0.4, 0.05, 1.5, "pressure units", "Pressure below which the centre stops the mass operations (pressure rule).",
+        0.75, 0.05, 1.5, "pressure units", "Pressure below which the centre stops the mass operations (pressure rule).",
         ge=0,
     )
     stop_min_weeks: int = param(

@@ -106,22 +106,33 @@ def expansion_pairs(
     """``n_true`` person-level ties between two sets, represented among agents of mixed tiers.
 
     An agent stands for ``expansion`` persons (1 in a whole tier, 1/scale in a scaled one).
-    Endpoints are drawn in proportion to the persons agents stand for, and a tie survives
-    with probability ``1 / max(expansion)`` of its ends. Then an agent's number of ties to
-    whole-tier agents, and the persons it reaches in scaled tiers, are the same at every
-    scale: a network among the kept-whole elite does not thicken or thin as ``--scale`` moves.
+    A person-level tie joins persons drawn uniformly from each set, and it is represented by
+    a tie between their agents with probability ``1 / max(expansion)`` of its ends. Then an
+    agent's number of ties to whole-tier agents, and the persons it reaches in scaled tiers,
+    are the same at every scale: a network among the elite kept whole neither thickens nor
+    thins as ``--scale`` moves. The represented ties of each class (whole-whole,
+    whole-scaled, scaled-whole, scaled-scaled) are counted first and only they are drawn.
     With ``left is right`` the ties are within one set.
     """
     left = np.asarray(left, dtype=np.int64)
     right = np.asarray(right, dtype=np.int64)
-    m = int(round(n_true))
-    if left.size == 0 or right.size == 0 or m <= 0:
+    if left.size == 0 or right.size == 0 or n_true <= 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    wl, wr = expansion[left], expansion[right]
-    a = left[rng.choice(left.size, size=m, p=wl / wl.sum())]
-    b = right[rng.choice(right.size, size=m, p=wr / wr.sum())]
-    keep = rng.random(m) * np.maximum(expansion[a], expansion[b]) < 1.0
-    return a[keep], b[keep]
+    lw, ls = left[expansion[left] <= 1.0], left[expansion[left] > 1.0]
+    rw, rs = right[expansion[right] <= 1.0], right[expansion[right] > 1.0]
+    pl = float(expansion[lw].sum() if lw.size else 0.0) / float(expansion[left].sum())
+    pr = float(expansion[rw].sum() if rw.size else 0.0) / float(expansion[right].sum())
+    src, dst = [], []
+    for a, b, pa, pb in ((lw, rw, pl, pr), (lw, rs, pl, 1 - pr), (ls, rw, 1 - pl, pr), (ls, rs, 1 - pl, 1 - pr)):
+        if a.size == 0 or b.size == 0:
+            continue
+        keep = 1.0 / max(float(expansion[a[0]]), float(expansion[b[0]]))
+        k = rng.poisson(n_true * pa * pb * keep)
+        src.append(a[rng.integers(0, a.size, k)])
+        dst.append(b[rng.integers(0, b.size, k)])
+    if not src:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(src), np.concatenate(dst)
 
 
 def random_pairs(members: np.ndarray, mean_degree: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
