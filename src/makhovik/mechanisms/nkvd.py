@@ -131,31 +131,31 @@ def _take(ctx, avail: np.ndarray, k: int) -> np.ndarray:
     return ctx.rng.multivariate_hypergeometric(avail.astype(np.int64), int(k), method="marginals")
 
 
-def _arrest_blocks(ctx, blocks, ks, causes: np.ndarray | int) -> None:
-    """Arrest ``ks[i]`` next registered agents of each block; ``causes`` is one code or a sequence over all."""
-    st = ctx.state
+def _block_slices(ptr: np.ndarray, blocks, ks):
+    """Yield ``(lo, hi, offset)`` for the next ``ks[i]`` agents after each block's pointer, advancing it.
+
+    ``offset`` counts the agents yielded before, so a sequence over all of them can be sliced.
+    """
     off = 0
     for b, k in zip(blocks, ks, strict=True):
         if k <= 0:
             continue
-        lo = int(st.arr_ptr[b])
-        c = causes if np.isscalar(causes) else causes[off:off + k]
-        st.arrest_range(lo, lo + int(k), c)
-        st.arr_ptr[b] += k
-        off += int(k)
+        lo, k = int(ptr[b]), int(k)
+        yield lo, lo + k, off
+        ptr[b] += k
+        off += k
+
+
+def _arrest_blocks(ctx, blocks, ks, causes: np.ndarray | int) -> None:
+    """Arrest ``ks[i]`` next registered agents of each block; ``causes`` is one code or a sequence over all."""
+    for lo, hi, off in _block_slices(ctx.state.arr_ptr, blocks, ks):
+        ctx.state.arrest_range(lo, hi, causes if np.isscalar(causes) else causes[off:off + hi - lo])
 
 
 def _sentence_blocks(ctx, blocks, ks, cats: np.ndarray) -> None:
     """Sentence the ``ks[i]`` oldest pending agents of each block with the categories in ``cats`` (in order)."""
-    st = ctx.state
-    off = 0
-    for b, k in zip(blocks, ks, strict=True):
-        if k <= 0:
-            continue
-        lo = int(st.sen_ptr[b])
-        st.sentence_slice(slice(lo, lo + int(k)), cats[off:off + k])
-        st.sen_ptr[b] += k
-        off += int(k)
+    for lo, hi, off in _block_slices(ctx.state.sen_ptr, blocks, ks):
+        ctx.state.sentence_slice(slice(lo, hi), cats[off:off + hi - lo])
 
 
 def _registration(ctx, blocks) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "Event",
     "HypothesisInfo",
     "param",
+    "per_entry",
     "parameter_table",
 ]
 
@@ -82,6 +83,12 @@ def param(default: Any, lo: Any, hi: Any, unit: str, doc: str, **bounds: Any) ->
     return Field(default, description=doc, json_schema_extra={"unit": unit, "prior": [lo, hi]}, **bounds)
 
 
+def per_entry(default_factory, lo: Any, hi: Any, unit: str, doc: str) -> Any:
+    """A mapping or list parameter whose every entry has the unit and prior range given."""
+    return Field(default_factory=default_factory, description=doc,
+                 json_schema_extra={"unit": unit, "prior": [lo, hi], "per_entry": True})
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -90,6 +97,14 @@ def _check_keys(mapping: dict, allowed: tuple[str, ...], what: str) -> dict:
     for k in mapping:
         if k not in allowed:
             raise ValueError(f"unknown {what} {k!r}; expected one of {', '.join(allowed)}")
+    return mapping
+
+
+def _unit_mapping(mapping: dict, allowed: tuple[str, ...], what: str, name: str) -> dict:
+    """Check a mapping of known keys to values in [0, 1]."""
+    _check_keys(mapping, allowed, what)
+    if any(not 0 <= x <= 1 for x in mapping.values()):
+        raise ValueError(f"{name} must lie in [0, 1]")
     return mapping
 
 
@@ -171,47 +186,47 @@ class World(_Model):
         130_000, 100_000, 180_000, "persons", "Red Army command and political staff below the named ranks.", ge=0
     )
     nkvd_staff: int = param(25_000, 15_000, 40_000, "persons", "NKVD state-security operational staff.", ge=0)
-    party_faction_shares: dict[str, float] = Field(
-        default_factory=lambda: {
+    party_faction_shares: dict[str, float] = per_entry(
+        lambda: {
             "regionals": 0.62, "technocrats": 0.22, "center": 0.03,
             "left_conservatives": 0.08, "rightists": 0.03, "leftists": 0.02,
         },
-        description="Shares of the party rank-and-file by faction (normalised).",
-        json_schema_extra={"unit": "fraction", "prior": [0, 1], "per_entry": True},
+        0, 1, "fraction",
+        "Shares of the party rank-and-file by faction (normalised).",
     )
-    rank_shares: dict[str, float] = Field(
-        default_factory=lambda: {"mid": 0.06, "senior": 0.008},
-        description="Shares of the party at mid and senior rank (the rest are members). Senior cadre are "
+    rank_shares: dict[str, float] = per_entry(
+        lambda: {"mid": 0.06, "senior": 0.008},
+        0, 0.2, "fraction",
+        "Shares of the party at mid and senior rank (the rest are members). Senior cadre are "
         "kept whole at every scale; mid and members shrink with the scale.",
-        json_schema_extra={"unit": "fraction", "prior": [0, 0.2], "per_entry": True},
     )
-    cc_composition: dict[str, int] = Field(
-        default_factory=lambda: {
+    cc_composition: dict[str, int] = per_entry(
+        lambda: {
             "center": 10, "regionals": 52, "technocrats": 34, "military": 12, "nkvd": 3,
             "rightists": 3, "leftists": 4, "left_conservatives": 21,
         },
-        description="Faction of each member and candidate of the 1934 CC (must sum to the data pack's 139).",
-        json_schema_extra={"unit": "persons", "prior": [0, 139], "per_entry": True},
+        0, 139, "persons",
+        "Faction of each member and candidate of the 1934 CC (must sum to the data pack's 139).",
     )
-    delegate_shares: dict[str, float] = Field(
-        default_factory=lambda: {
+    delegate_shares: dict[str, float] = per_entry(
+        lambda: {
             "regionals": 0.58, "technocrats": 0.2, "military": 0.08, "center": 0.04, "nkvd": 0.02,
             "left_conservatives": 0.06, "rightists": 0.01, "leftists": 0.01,
         },
-        description="Faction shares of the 17th Congress delegates who were not CC members.",
-        json_schema_extra={"unit": "fraction", "prior": [0, 1], "per_entry": True},
+        0, 1, "fraction",
+        "Faction shares of the 17th Congress delegates who were not CC members.",
     )
-    opposition_leaders: dict[str, int] = Field(
-        default_factory=lambda: {"rightists": 30, "leftists": 40},
-        description="Old-Bolshevik opposition leaders outside the CC (top rank; the show trials' defendants).",
-        json_schema_extra={"unit": "persons", "prior": [0, 200], "per_entry": True},
+    opposition_leaders: dict[str, int] = per_entry(
+        lambda: {"rightists": 30, "leftists": 40},
+        0, 200, "persons",
+        "Old-Bolshevik opposition leaders outside the CC (top rank; the show trials' defendants).",
     )
     commissariats: int = param(20, 10, 40, "count", "People's commissariats (technocrats' organisations).", ge=1)
     army_districts: int = param(12, 8, 20, "count", "Military districts (army organisations).", ge=1)
-    party_orgs: dict[str, int] = Field(
-        default_factory=lambda: {"RSFSR (other)": 52, "Ukrainian SSR (other)": 7},
-        description="Number of obkom-level party organisations per region (default 1).",
-        json_schema_extra={"unit": "count", "prior": [1, 80], "per_entry": True},
+    party_orgs: dict[str, int] = per_entry(
+        lambda: {"RSFSR (other)": 52, "Ukrainian SSR (other)": 7},
+        1, 80, "count",
+        "Number of obkom-level party organisations per region (default 1).",
     )
     regions: list[RegionSpec] | None = Field(
         None, description="Explicit regions; default: the leaf units of the Order 00447 table in the data pack."
@@ -294,10 +309,10 @@ class Alarm(_Model):
         0.01, 0.0, 0.05, "fraction", "Share of a rank's immunity lost with each prosecution at that rank or above (C4).",
         ge=0, le=1,
     )
-    immunity: list[float] = Field(
-        default_factory=lambda: [0.0, 0.0, 0.2, 0.5, 0.85, 0.97],
-        description="Initial immunity by rank code 0-5 (probability a targeting or cascade arrest is blocked).",
-        json_schema_extra={"unit": "probability", "prior": [0, 1], "per_entry": True},
+    immunity: list[float] = per_entry(
+        lambda: [0.0, 0.0, 0.2, 0.5, 0.85, 0.97],
+        0, 1, "probability",
+        "Initial immunity by rank code 0-5 (probability a targeting or cascade arrest is blocked).",
     )
 
     @field_validator("immunity")
@@ -311,32 +326,32 @@ class Alarm(_Model):
 class Pressure(_Model):
     """Factional pressure on the centre (C6-C11)."""
 
-    hostility: dict[str, dict[str, float]] = Field(
-        default_factory=lambda: {
+    hostility: dict[str, dict[str, float]] = per_entry(
+        lambda: {
             "regionals": {"rightists": 1.0, "technocrats": 1.0, "leftists": 0.5},
             "left_conservatives": {"rightists": 1.0, "leftists": 1.0, "technocrats": 0.5},
             "center": {"rightists": 1.0, "leftists": 1.0, "technocrats": 0.6},
             "technocrats": {"regionals": 0.5},
         },
-        description="Hostility of a faction (outer key) toward another (inner key), 0-1 (C6, C7, C8).",
-        json_schema_extra={"unit": "0-1", "prior": [0, 1], "per_entry": True},
+        0, 1, "0-1",
+        "Hostility of a faction (outer key) toward another (inner key), 0-1 (C6, C7, C8).",
     )
-    punitive: dict[str, float] = Field(
-        default_factory=lambda: {
+    punitive: dict[str, float] = per_entry(
+        lambda: {
             "regionals": 0.6, "left_conservatives": 1.0, "center": 0.3, "technocrats": 0.1,
             "nkvd": 0.5, "military": 0.1, "rightists": 0.0, "leftists": 0.0,
         },
-        description="Preference for repression as the answer to political problems, 0-1 (C10, C11).",
-        json_schema_extra={"unit": "0-1", "prior": [0, 1], "per_entry": True},
+        0, 1, "0-1",
+        "Preference for repression as the answer to political problems, 0-1 (C10, C11).",
     )
     centre_authority: float = param(
         0.3, 0.1, 0.6, "share of power", "Power the centre holds by its office, beside the weight of its members.",
         ge=0, le=1,
     )
-    rank_power: list[float] = Field(
-        default_factory=lambda: [0.0, 0.0, 0.05, 1.0, 20.0, 100.0],
-        description="Weight of a free agent of each rank code 0-5 in its faction's power.",
-        json_schema_extra={"unit": "power per person", "prior": [0, 200], "per_entry": True},
+    rank_power: list[float] = per_entry(
+        lambda: [0.0, 0.0, 0.05, 1.0, 20.0, 100.0],
+        0, 200, "power per person",
+        "Weight of a free agent of each rank code 0-5 in its faction's power.",
     )
     election_fear: float = param(
         1.5, 0, 4, "multiplier", "How much the prospect of competitive elections raises regional pressure (C10).", ge=0
@@ -357,18 +372,13 @@ class Pressure(_Model):
     def _host(cls, v):
         _check_keys(v, CADRE_FACTIONS, "faction")
         for inner in v.values():
-            _check_keys(inner, CADRE_FACTIONS, "faction")
-            if any(not 0 <= x <= 1 for x in inner.values()):
-                raise ValueError("hostility values must lie in [0, 1]")
+            _unit_mapping(inner, CADRE_FACTIONS, "faction", "hostility values")
         return v
 
     @field_validator("punitive")
     @classmethod
     def _pun(cls, v):
-        _check_keys(v, CADRE_FACTIONS, "faction")
-        if any(not 0 <= x <= 1 for x in v.values()):
-            raise ValueError("punitive values must lie in [0, 1]")
-        return v
+        return _unit_mapping(v, CADRE_FACTIONS, "faction", "punitive values")
 
 
 class Centre(_Model):
@@ -400,11 +410,11 @@ class Centre(_Model):
         description="What switches the centre to its post-switch appetite: never, its own decision "
         "(initiative), or the failure of the Ukrainian replacement attempt (C15, C16).",
     )
-    target_weight: dict[str, float] = Field(
-        default_factory=lambda: {"rightists": 1.0, "technocrats": 0.8, "leftists": 1.0, "military": 0.2,
+    target_weight: dict[str, float] = per_entry(
+        lambda: {"rightists": 1.0, "technocrats": 0.8, "leftists": 1.0, "military": 0.2,
                                  "regionals": 0.2, "nkvd": 0.3},
-        description="The centre's own wish to remove each faction, 0-1 (C8).",
-        json_schema_extra={"unit": "0-1", "prior": [0, 1], "per_entry": True},
+        0, 1, "0-1",
+        "The centre's own wish to remove each faction, 0-1 (C8).",
     )
     yield_to_pressure: float = param(
         0.5, 0, 1, "0-1", "How far the centre's sanctions follow the factions' pressure rather than its own wish.",
@@ -469,10 +479,7 @@ class Centre(_Model):
     @field_validator("target_weight")
     @classmethod
     def _tw(cls, v):
-        _check_keys(v, CADRE_FACTIONS, "faction")
-        if any(not 0 <= x <= 1 for x in v.values()):
-            raise ValueError("target weights must lie in [0, 1]")
-        return v
+        return _unit_mapping(v, CADRE_FACTIONS, "faction", "target weights")
 
 
 class NKVD(_Model):
@@ -539,12 +546,12 @@ class NKVD(_Model):
 class Flywheel(_Model):
     """Interrogation, naming and the cascade (C13, C14, C17)."""
 
-    naming: dict[str, float] = Field(
-        default_factory=lambda: {
+    naming: dict[str, float] = per_entry(
+        lambda: {
             "patronage": 0.25, "workplace": 0.12, "opposition": 0.3, "cross_faction": 0.3, "elite": 0.1,
         },
-        description="Probability an interrogated prisoner names a neighbour along each tie type, at intensity 1.",
-        json_schema_extra={"unit": "probability", "prior": [0, 0.6], "per_entry": True},
+        0, 0.6, "probability",
+        "Probability an interrogated prisoner names a neighbour along each tie type, at intensity 1.",
     )
     hazard_per_name: float = param(
         0.08, 0.01, 0.4, "per week per naming", "Weekly arrest hazard added by each time an agent was named.", ge=0
@@ -562,10 +569,7 @@ class Flywheel(_Model):
     @field_validator("naming")
     @classmethod
     def _naming(cls, v):
-        _check_keys(v, TIE_TYPES, "tie type")
-        if any(not 0 <= x <= 1 for x in v.values()):
-            raise ValueError("naming probabilities must lie in [0, 1]")
-        return v
+        return _unit_mapping(v, TIE_TYPES, "tie type", "naming probabilities")
 
 
 class Control(_Model):
