@@ -13,6 +13,7 @@ from functools import cache
 import pandas as pd
 
 from ..world.inputs import data_path
+from . import datapack
 
 __all__ = ["annual_record", "event_record", "MODEL_EVENTS"]
 
@@ -29,9 +30,16 @@ MODEL_EVENTS: dict[str, str] = {
 
 @cache
 def annual_record() -> pd.DataFrame:
-    """Annual arrested, convicted and executed (``annual.csv``: MVD 1st special dept.; Pospelov arrests)."""
-    df = pd.read_csv(data_path("annual.csv"))
-    return df[["year", "arrested", "convicted", "executed"]].astype("Int64")
+    """Annual arrested, convicted and executed (``annual.csv``: MVD 1st special dept.; Pospelov arrests).
+
+    One row per year 1934-1940, columns ``year, arrested, convicted, executed`` (``Int64``;
+    missing where the pack has no number). ``annual.csv`` is in long form with a grade per
+    number; see :func:`makhovik.evidence.datapack.load` for the sources and grades.
+    """
+    long = datapack.load("annual.csv")
+    wide = long.pivot(index="year", columns="measure", values="value")
+    wide = wide.reindex(columns=["arrested", "convicted", "executed"]).rename_axis(columns=None)
+    return wide.reset_index().astype("Int64")
 
 
 @cache
