@@ -107,7 +107,8 @@ def test_user_overlay_file(tmp_path):
 
 
 STRUCTURAL = {"name", "description", "hypothesis.name", "hypothesis.summary", "hypothesis.claims", "calendar.start",
-              "calendar.end", "world.regions", "world.named", "world.contingents", "events"}
+              "calendar.end", "world.regions", "world.named", "world.contingents", "events",
+              "calibration.parameters", "calibration.held_out"}
 
 
 def test_every_parameter_has_unit_and_prior():

@@ -126,6 +126,142 @@ def _summary(res, manifest, out) -> None:
 
 
 @app.command()
+def compare(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
+    hypothesis: HypothesisOpt = None,
+    runs: Annotated[int, typer.Option(help="Replications in the ensemble.", min=1)] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the ensemble (replications are spawned from it).")] = 1937,
+    scale: Annotated[float | None, typer.Option(help="Scale of the rank-and-file and mass tiers, in (0, 1].")] = 0.01,
+    set_: SetOpt = None,
+    hold_out: Annotated[list[str] | None, typer.Option("--hold-out", help="Observable to score as held out (repeatable).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for compare.csv, values.parquet, manifest.json.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run an ensemble and hold every observable against the archival record."""
+    from .evidence.compare import compare_table, ensemble_values, summary_distances
+    from .evidence.observables import observables
+
+    try:
+        scn = _load(scenario, hypothesis, scale, set_)
+        obs = observables(tuple(hold_out or ()))
+        if out is not None:
+            from .io import check_out_dir
+
+            check_out_dir(out, force=force)
+        t0 = time.perf_counter()
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+                      TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
+            task = bar.add_task(f"{scn.name} / {scn.hypothesis.name}", total=runs)
+            values = ensemble_values(scn, runs, seed=seed, workers=workers,
+                                     progress=lambda d, n: bar.update(task, completed=d))
+        elapsed = time.perf_counter() - t0
+        table = compare_table(values, obs)
+        dist = summary_distances(values, obs)
+        if out is not None:
+            from .io import atomic_dir, provenance, write_scenario
+
+            with atomic_dir(out, force=force) as tmp:
+                table.to_csv(tmp / "compare.csv", index=False)
+                values.to_parquet(tmp / "values.parquet")
+                write_scenario(scn, tmp / "scenario.yaml")
+                man = {**provenance(scn, seed), "runs": runs, "elapsed_s": round(elapsed, 3),
+                       "distance_median": dist, "held_out": list(hold_out or ()),
+                       "files": ["compare.csv", "values.parquet", "scenario.yaml", "manifest.json"]}
+                (tmp / "manifest.json").write_text(json.dumps(man, indent=2, default=str))
+    except MakhovikError as exc:
+        _fail(exc)
+    t = Table(title=f"{scn.name} / {scn.hypothesis.name}: {runs} runs at scale {scn.world.scale:g} against the record")
+    for c in ("observable", "archival (range)", "quality", "simulated median [90% band]", "distance", "runs in range"):
+        t.add_column(c, overflow="fold")
+    for _, r in table.iterrows():
+        name = r["observable"] + (" (held out)" if r["held_out"] else "")
+        t.add_row(name, r["archival"], r["quality"], r["simulated"], f"{r['distance']:.2f}", f"{r['in_range']:.0%}")
+    console.print(t)
+    console.print(f"median total distance: fitted {dist['fitted']:.2f}, held out {dist['held_out']:.2f} "
+                  f"(1 = one scale unit outside the range; see docs/evidence.md); {elapsed:.1f} s")
+    if out is not None:
+        console.print(f"wrote compare.csv, values.parquet, scenario.yaml, manifest.json to {out}")
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
+    hypotheses: Annotated[list[str] | None, typer.Option("--hypotheses", "-H",
+                                                         help="Hypotheses to compare (repeatable).")] = None,
+    populations: Annotated[int, typer.Option(help="ABC-SMC generations to run.", min=1)] = 4,
+    population_size: Annotated[int, typer.Option(help="Particles per generation.", min=2)] = 100,
+    scale: Annotated[float | None, typer.Option(help="Model scale (default: the scenario's calibration.scale).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the calibration.")] = 1937,
+    set_: SetOpt = None,
+    hold_out: Annotated[list[str] | None, typer.Option("--hold-out", help="Observable scored but not fitted.")] = None,
+    prior_width: Annotated[float, typer.Option(help="Multiply every prior's width (prior-sensitivity runs).",
+                                               min=0.05, max=1.0)] = 1.0,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the database, posteriors and summary.")] = Path("calibration"),
+    resume: Annotated[bool, typer.Option(help="Continue the calibration stored in --out.")] = False,
+) -> None:
+    """Calibrate the hypotheses together (ABC-SMC with model selection); resumable."""
+    from .evidence.calibrate import calibrate as run_calibration
+    from .evidence.calibrate import write_calibration
+    from .evidence.observables import observables
+
+    hyps = tuple(hypotheses or ("seed", "center", "interaction"))
+    try:
+        if scale is not None and not 0 < scale <= 1:
+            raise ScenarioError("--scale", f"expected a number in (0, 1], got {scale}")
+        for h in hyps:  # validate every hypothesis and the held-out names before any work
+            _load(scenario, h, scale, set_)
+        observables(tuple(hold_out or ()))
+        if resume and not (out / "calibration.db").exists():
+            raise ScenarioError("--resume", f"expected {out / 'calibration.db'} from an earlier calibration")
+        if not resume:
+            from .io import check_out_dir
+
+            check_out_dir(out)
+        out.mkdir(parents=True, exist_ok=True)
+        err.print(f"calibrating {', '.join(hyps)}: {populations} generations of {population_size} particles "
+                  f"(database {out / 'calibration.db'})")
+        res = run_calibration(scenario, hyps, populations=populations, population_size=population_size,
+                              scale=scale, seed=seed, db=out / "calibration.db", resume=resume,
+                              held_out=tuple(hold_out or ()), overrides=set_ or None, workers=workers,
+                              prior_width=prior_width)
+        files = write_calibration(res, out, extra={"prior_width": prior_width, "seed": seed,
+                                                   "scale": scale, "held_out": list(hold_out or ())})
+    except MakhovikError as exc:
+        _fail(exc)
+    t = Table(title="Posterior model probabilities by generation")
+    t.add_column("generation", justify="right")
+    for h in res.hypotheses:
+        t.add_column(h, justify="right")
+    for g, row in res.model_probabilities.iterrows():
+        t.add_row(str(g), *[f"{row[h]:.3f}" for h in res.hypotheses])
+    console.print(t)
+    console.print(f"{res.simulations:,} simulations in {res.elapsed_s:.0f} s; epsilon "
+                  f"{' > '.join(f'{e:.2f}' for e in res.epsilons)}; wrote {', '.join(files)} to {out}")
+
+
+@app.command()
+def data() -> None:
+    """List the observables: the archival numbers the model is held against, with their grades and sources."""
+    from .evidence.compare import format_value
+    from .evidence.observables import observables
+
+    try:
+        obs = observables()
+    except MakhovikError as exc:
+        _fail(exc)
+    t = Table(title="Observables and their archival values (targets; the model never reads them)")
+    for c in ("observable", "group", "kind", "archival (range)", "quality", "values and sources"):
+        t.add_column(c, overflow="fold")
+    for o in obs:
+        vals = "; ".join(f"{format_value(o, v.value)} [{v.quality}] {v.file}" for v in o.targets)
+        t.add_row(o.name, o.group, o.kind, o.describe_range(), o.quality, vals)
+    console.print(t)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
     from .scenario import json_schema

@@ -270,7 +270,7 @@ def _courts(ctx) -> None:
     ks = rng.binomial(pend, 1.0 / p.troika_lag_weeks)
     if ks.sum() == 0:
         return
-    cats = np.where(rng.random(int(ks.sum())) < p.post_stop_cat1, CAT1, CAT2).astype(np.int8)
+    cats = np.where(rng.random(int(ks.sum())) < p.ordinary_cat1, CAT1, CAT2).astype(np.int8)
     _sentence_blocks(ctx, B, ks, cats)
 
 
@@ -307,9 +307,10 @@ def _cadre_sentencing(ctx) -> None:
     sent = rng.random(pc.size) < prob
     rel = ~sent & (rng.random(pc.size) < (0.0 if stopped else p.release_rate))
     if stopped:
-        c1 = np.full(pc.size, p.post_stop_cat1)
-    else:
-        c1 = np.where(is_list, p.list_cat1, p.cadre_cat1)
+        c1 = np.full(pc.size, p.ordinary_cat1)
+    else:  # troikas judge cadre only during the campaign; before it, ordinary procedure
+        troika = p.cadre_cat1 if ctx.state.happened("decision") else p.ordinary_cat1
+        c1 = np.where(is_list, p.list_cat1, troika)
     cat = np.where(rng.random(pc.size) < c1, CAT1, CAT2).astype(np.int8)
     st.sentence_slice(pc[sent], cat[sent])
     st.sentence_slice(pc[rel], np.full(int(rel.sum()), RELEASE, np.int8))

@@ -35,6 +35,7 @@ __all__ = [
     "Mechanisms",
     "Event",
     "HypothesisInfo",
+    "Calibration",
     "param",
     "per_entry",
     "parameter_table",
@@ -533,8 +534,9 @@ class NKVD(_Model):
     post_stop_release: float = param(
         0.3, 0, 0.8, "fraction", "Share of detainees pending at the stop who are released.", ge=0, le=1
     )
-    post_stop_cat1: float = param(
-        0.03, 0, 0.2, "probability", "Probability of category 1 for cases sentenced after the stop.", ge=0, le=1
+    ordinary_cat1: float = param(
+        0.03, 0, 0.2, "probability", "Probability of category 1 in ordinary procedure: cadre cases off the lists "
+        "before the campaign, and every case sentenced after the stop.", ge=0, le=1
     )
     purge_naming: float = param(
         0.3, 0, 1, "probability", "Probability a client of an outgoing NKVD chief is named when the chief falls.",
@@ -630,6 +632,18 @@ class Event(_Model):
         return self
 
 
+class Calibration(_Model):
+    """What calibration varies, and within which priors."""
+
+    parameters: dict[str, list | None] = Field(
+        default_factory=dict,
+        description="Dotted parameter path -> prior [low, high] (null: the schema's prior). Hypothesis overlays "
+        "narrow or widen them; dates as ISO dates.",
+    )
+    scale: float = param(0.005, 0.001, 0.1, "fraction", "Scale at which calibration runs the model.", gt=0, le=1)
+    held_out: list[str] = Field(default_factory=list, description="Observables scored but not fitted.")
+
+
 class HypothesisInfo(_Model):
     """What an overlay claims and how it encodes it."""
 
@@ -649,6 +663,7 @@ class Scenario(_Model):
     ties: Ties = Ties()
     mechanisms: Mechanisms = Mechanisms()
     events: list[Event] = Field(default_factory=list, description="Dated exogenous events (shocks).")
+    calibration: Calibration = Calibration()
 
     @model_validator(mode="after")
     def _events(self):

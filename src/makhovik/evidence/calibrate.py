@@ -1,0 +1,284 @@
+"""Calibration and model selection across hypotheses with ABC-SMC (pyABC).
+
+Each hypothesis is a model; its parameters are those listed in the scenario's
+``calibration.parameters`` with priors from there (or the schema). pyABC samples
+hypotheses and parameters jointly, so the posterior holds both the hypotheses'
+probabilities and each one's parameter posterior. Results live in pyABC's database
+(SQLite by default), so a stopped calibration resumes where it stopped.
+
+The distance is :func:`makhovik.evidence.observables.total_distance` over the fitted
+observables (held-out ones are scored afterwards, never fitted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MakhovikError, ScenarioError
+from ..scenario import load_scenario, parameter_table
+from ..scenario.schema import Scenario
+from .observables import Observable, observables, simulated_values, total_distance
+
+__all__ = ["Prior", "priors_of", "calibrate", "CalibrationResult", "synthetic_targets"]
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A uniform prior on one parameter; dates are days after the calendar's start."""
+
+    path: str
+    lo: float
+    hi: float
+    is_date: bool = False
+    integer: bool = False
+
+    @property
+    def key(self) -> str:
+        """pyABC parameter name (no dots)."""
+        return self.path.replace(".", "__")
+
+    def value(self, x: float, start: dt.date):
+        if self.is_date:
+            return (start + dt.timedelta(days=int(round(x)))).isoformat()
+        return int(round(x)) if self.integer else float(x)
+
+
+def priors_of(scenario: Scenario) -> list[Prior]:
+    """The priors a scenario (base merged with its hypothesis) declares for calibration.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown parameter or a prior that is not [low, high].
+    """
+    table = {r["path"]: r for r in parameter_table()}
+    data = scenario.model_dump(mode="python")
+    start = scenario.calendar.start
+    out = []
+    for path, prior in scenario.calibration.parameters.items():
+        field = f"calibration.parameters.{path}"
+        if path not in table or table[path]["prior"] is None or table[path]["unit"] == "choice":
+            raise ScenarioError(field, "expected a numeric or date parameter with a prior (see `makhovik params`)")
+        lo, hi = prior if prior is not None else table[path]["prior"]
+        node = data
+        for k in path.split("."):
+            node = node[k]
+        is_date = isinstance(node, dt.date)
+        if is_date:
+            lo = (dt.date.fromisoformat(str(lo)) - start).days
+            hi = (dt.date.fromisoformat(str(hi)) - start).days
+        try:
+            lo, hi = float(lo), float(hi)
+        except (TypeError, ValueError):
+            raise ScenarioError(field, f"expected [low, high], got {prior!r}") from None
+        if not hi > lo:
+            raise ScenarioError(field, f"expected low < high, got [{lo}, {hi}]")
+        out.append(Prior(path, lo, hi, is_date, isinstance(node, int) and not isinstance(node, bool)))
+    return out
+
+
+class _Model:
+    """A hypothesis as a pyABC model: parameters in, simulated observables out (picklable)."""
+
+    def __init__(self, scenario_data: dict, priors: list[Prior], scale: float, names: list[str], start: dt.date):
+        self.data, self.priors, self.scale, self.names, self.start = scenario_data, priors, scale, names, start
+
+    def scenario(self, pars: dict) -> Scenario:
+        over = {p.path: p.value(pars[p.key], self.start) for p in self.priors}
+        return load_scenario(self.data, overrides=over, scale=self.scale)
+
+    def __call__(self, pars) -> dict:
+        from ..engine import simulate
+
+        seed = int(np.random.randint(0, 2**31 - 1))  # pyABC seeds numpy in each worker
+        res = simulate(self.scenario(dict(pars)), seed=seed, log_requests=False)
+        return simulated_values(res, self.names)
+
+
+class _Distance:
+    def __init__(self, obs: list[Observable]):
+        self.obs = obs
+
+    def __call__(self, x: dict, x0: dict) -> float:
+        return total_distance(x, self.obs)
+
+
+def synthetic_targets(values: dict[str, float], obs: list[Observable] | None = None) -> list[Observable]:
+    """Observables whose archival range is replaced by values the model produced (an identifiability check)."""
+    from .observables import Target
+
+    obs = observables() if obs is None else obs
+    out = []
+    for o in obs:
+        if o.name in values:
+            t = Target(float(values[o.name]), "synthetic", {}, "", o.quality, "model output")
+            out.append(Observable(**{**o.__dict__, "targets": (t,)}))
+    return out
+
+
+@dataclass
+class CalibrationResult:
+    hypotheses: list[str]
+    model_probabilities: pd.DataFrame  # generation x hypothesis
+    posteriors: dict[str, pd.DataFrame]  # hypothesis -> parameters + weight
+    epsilons: list[float]
+    simulations: int
+    elapsed_s: float
+    db: str
+    priors: dict[str, list[Prior]]
+
+    def final_probabilities(self) -> dict[str, float]:
+        row = self.model_probabilities.iloc[-1]
+        return {h: float(row.get(h, 0.0)) for h in self.hypotheses}
+
+    def posterior_mean(self, hypothesis: str) -> dict[str, float]:
+        df = self.posteriors.get(hypothesis)
+        if df is None or df.empty:
+            return {}
+        w = df["weight"].to_numpy()
+        return {c: float(np.average(df[c], weights=w)) for c in df.columns if c != "weight"}
+
+
+def calibrate(
+    scenario: str = "great-terror",
+    hypotheses: tuple[str, ...] = ("seed", "center", "interaction"),
+    populations: int = 4,
+    population_size: int = 100,
+    scale: float | None = None,
+    seed: int = 1937,
+    db: str | Path = "calibration.db",
+    resume: bool = False,
+    held_out: tuple[str, ...] = (),
+    overrides: list[str] | None = None,
+    workers: int | None = None,
+    targets: list[Observable] | None = None,
+    min_epsilon: float = 0.0,
+    prior_width: float = 1.0,
+) -> CalibrationResult:
+    """Run (or resume) ABC-SMC with model selection across hypotheses.
+
+    Parameters
+    ----------
+    scenario, hypotheses
+        The scenario and the hypothesis overlays to compare (each a model).
+    populations, population_size
+        ABC-SMC generations to run (in addition to those stored when resuming) and particles per generation.
+    scale
+        Model scale; default the scenario's ``calibration.scale``.
+    seed
+        Seeds numpy's global generator, which pyABC and the simulation seeds draw from.
+    db
+        SQLite file of pyABC's history.
+    resume
+        Continue the latest run stored in ``db`` instead of starting a new one.
+    held_out
+        Observables scored but not fitted (in addition to the scenario's).
+    targets
+        Observables to fit instead of the archival ones (for identifiability checks).
+    prior_width
+        Multiplier of every prior's width around its centre (clipped to the schema's prior), for
+        prior-sensitivity reruns: 0.5 halves each range.
+    """
+    try:
+        import pyabc
+    except ImportError as exc:  # pragma: no cover - the extra is part of the test install
+        raise MakhovikError("calibration needs pyABC: pip install 'makhovik[calibrate]'") from exc
+    import logging
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    logging.getLogger("Sampler").setLevel(logging.WARNING)
+    logging.getLogger("Epsilon").setLevel(logging.WARNING)
+    logging.getLogger("Data_plot").setLevel(logging.WARNING)
+    np.random.seed(seed)
+    scns = [load_scenario(scenario, hypothesis=h, overrides=overrides) for h in hypotheses]
+    held = tuple(held_out) + tuple(scns[0].calibration.held_out)
+    obs = [Observable(**{**o.__dict__, "held_out": o.name in held}) for o in targets] if targets is not None \
+        else observables(held)
+    fitted = [o for o in obs if not o.held_out and o.weight > 0]
+    if not fitted:
+        raise MakhovikError("calibration: no observable left to fit")
+    names = [o.name for o in obs]
+    models, prior_dists, all_priors = [], [], {}
+    for h, s in zip(hypotheses, scns, strict=True):
+        pri = _widen(priors_of(s), prior_width)
+        all_priors[h] = pri
+        sc = scale if scale is not None else s.calibration.scale
+        models.append(_Model(s.model_dump(mode="python"), pri, sc, names, s.calendar.start))
+        prior_dists.append(pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.lo, p.hi - p.lo) for p in pri}))
+    from ..execute.local import default_workers
+
+    n_procs = workers or default_workers()
+    sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=n_procs) if n_procs > 1 \
+        else pyabc.sampler.SingleCoreSampler()
+    abc = pyabc.ABCSMC(models, prior_dists, _Distance(fitted), population_size=population_size, sampler=sampler)
+    db = Path(db)
+    url = "sqlite:///" + str(db.resolve())
+    t0 = time.perf_counter()
+    x0 = {o.name: (o.lo + o.hi) / 2 for o in obs}
+    if resume:
+        if not db.exists():
+            raise ScenarioError("--resume", f"expected an existing calibration database, {db} does not exist")
+        hist = pyabc.History(url)
+        abc.load(url, int(hist.id), x0)
+    else:
+        abc.new(url, x0, meta_info={"hypotheses": list(hypotheses), "scenario": str(scenario)})
+    history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
+    elapsed = time.perf_counter() - t0
+    probs = history.get_model_probabilities()
+    probs.columns = [hypotheses[int(c)] for c in probs.columns]
+    probs = probs.reindex(columns=list(hypotheses), fill_value=0.0).fillna(0.0)
+    posteriors = {}
+    for m, h in enumerate(hypotheses):
+        try:
+            df, w = history.get_distribution(m=m, t=history.max_t)
+        except (KeyError, ValueError):
+            df, w = pd.DataFrame(), np.array([])
+        if len(df):
+            df = df.rename(columns={p.key: p.path for p in all_priors[h]}).copy()
+            df["weight"] = w
+        posteriors[h] = df.reset_index(drop=True)
+    pops = history.get_all_populations()
+    eps = [float(e) for e in pops.loc[pops["t"] >= 0, "epsilon"]]
+    n_sim = int(pops.loc[pops["t"] >= 0, "samples"].sum())
+    return CalibrationResult(list(hypotheses), probs, posteriors, eps, n_sim, elapsed, str(db), all_priors)
+
+
+def _widen(priors: list[Prior], factor: float) -> list[Prior]:
+    if factor == 1.0:
+        return priors
+    out = []
+    for p in priors:
+        mid, half = (p.lo + p.hi) / 2, (p.hi - p.lo) / 2 * factor
+        out.append(Prior(p.path, mid - half, mid + half, p.is_date, p.integer))
+    return out
+
+
+def write_calibration(res: CalibrationResult, out: Path, extra: dict | None = None) -> list[str]:
+    """Write model probabilities, posteriors and a summary into ``out`` (an existing folder)."""
+    files = []
+    res.model_probabilities.rename_axis("generation").to_csv(out / "model_probabilities.csv")
+    files.append("model_probabilities.csv")
+    for h, df in res.posteriors.items():
+        df.to_parquet(out / f"posterior_{h}.parquet")
+        files.append(f"posterior_{h}.parquet")
+    summary = {
+        "hypotheses": res.hypotheses,
+        "model_probabilities": res.final_probabilities(),
+        "epsilons": res.epsilons,
+        "simulations": res.simulations,
+        "elapsed_s": round(res.elapsed_s, 2),
+        "db": res.db,
+        "priors": {h: [[p.path, p.lo, p.hi, p.is_date] for p in pri] for h, pri in res.priors.items()},
+        "posterior_means": {h: res.posterior_mean(h) for h in res.hypotheses},
+        **(extra or {}),
+    }
+    (out / "calibration.json").write_text(json.dumps(summary, indent=2, default=str))
+    files.append("calibration.json")
+    return files

@@ -1,0 +1,69 @@
+"""Compare an ensemble of runs with the archival record, observable by observable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..execute.local import map_local
+from .observables import Observable, observables, simulated_values, total_distance
+
+__all__ = ["ensemble_values", "compare_table", "format_value"]
+
+
+def _one(task) -> dict[str, float]:
+    from ..engine import simulate
+
+    scenario, seed = task
+    return simulated_values(simulate(scenario, seed=seed, log_requests=False))
+
+
+def ensemble_values(scenario, runs: int, seed: int | None = None, workers: int | None = None,
+                    progress=None) -> pd.DataFrame:
+    """Simulated values of every observable for ``runs`` replications (one row each).
+
+    Replications draw from ``SeedSequence(seed).spawn(runs)``: the same seed gives the same table.
+    """
+    seeds = np.random.SeedSequence(seed).spawn(runs)
+    rows = map_local(_one, [(scenario, s) for s in seeds], workers=workers, progress=progress)
+    df = pd.DataFrame(rows)
+    df.index.name = "run"
+    return df
+
+
+def format_value(o: Observable, x: float) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    if o.kind == "date":
+        return dt.date.fromordinal(int(round(x))).isoformat()
+    return f"{x:,.0f}"
+
+
+def compare_table(values: pd.DataFrame, obs: list[Observable] | None = None) -> pd.DataFrame:
+    """Observable | archival range | simulated median and 90% band | distance of the median | share of runs in range."""
+    obs = observables() if obs is None else obs
+    rows = []
+    for o in obs:
+        if o.name not in values:
+            continue
+        x = values[o.name].to_numpy(float)
+        med, p05, p95 = np.percentile(x, [50, 5, 95])
+        inside = np.mean([o.distance(v) == 0 for v in x])
+        rows.append({
+            "observable": o.name, "group": o.group, "kind": o.kind, "archival": o.describe_range(),
+            "quality": o.quality, "held_out": o.held_out,
+            "sim_median": med, "sim_p05": p05, "sim_p95": p95,
+            "simulated": f"{format_value(o, med)} [{format_value(o, p05)}, {format_value(o, p95)}]",
+            "distance": o.distance(med), "in_range": inside,
+        })
+    return pd.DataFrame(rows)
+
+
+def summary_distances(values: pd.DataFrame, obs: list[Observable] | None = None) -> dict[str, float]:
+    """Median over runs of the total distance on fitted and on held-out observables."""
+    obs = observables() if obs is None else obs
+    fit = [total_distance(r, obs) for r in values.to_dict("records")]
+    held = [total_distance(r, obs, held_out=True) for r in values.to_dict("records")]
+    return {"fitted": float(np.median(fit)), "held_out": float(np.median(held))}

@@ -1,0 +1,300 @@
+"""Observables: the declared mapping from simulated outputs to archival numbers, and the distance between them.
+
+The mapping lives in ``observables.yaml`` beside this module: each observable names a
+simulated quantity and the data-pack rows that give its archival values. Where several
+sources give different numbers, the target is the range they span (rows graded
+``unverified`` are shown but left out of the range unless nothing else exists).
+
+Distances (each observable's is dimensionless; 1 means "one scale unit outside the range"):
+
+- ``count``: ``|ln(x + 1) - ln(clip(x, lo, hi) + 1)| / ln(1 + s)`` with ``s = 0.25``: a count
+  25% outside its range is 1 unit away;
+- ``share`` (elite losses of a body of ``n``): ``|x/n - clip(x/n, lo/n, hi/n)| / s`` with
+  ``s = 0.05``: five percentage points outside is 1 unit;
+- ``date``: days outside the range over ``s = 30`` days; an event the run did not produce is
+  dated the day after the simulated period.
+
+The total distance is the quality-weighted root mean square over the observables used
+(weights: verified 1, secondary 0.5, unverified 0).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..errors import MakhovikError
+from ..world.inputs import data_path
+
+__all__ = [
+    "Observable",
+    "Target",
+    "observables",
+    "simulated_values",
+    "distances",
+    "total_distance",
+    "parse_numbers",
+    "SCALES",
+    "QUALITY_WEIGHT",
+]
+
+SCALES = {"count": 0.25, "share": 0.05, "date": 30.0}
+QUALITY_WEIGHT = {"verified": 1.0, "secondary": 0.5, "unverified": 0.0}
+_NUM = re.compile(r"^\s*~?\s*(\d[\d,]*)(?:\s*-\s*(\d[\d,]*))?")
+
+
+def parse_numbers(cell) -> list[float]:
+    """Numbers at the start of a data-pack cell: one value, or both ends of ``A-B``.
+
+    Examples
+    --------
+    >>> parse_numbers("340,000-350,000 (353,513 arrested)")
+    [340000.0, 350000.0]
+    >>> parse_numbers(790665)
+    [790665.0]
+    >>> parse_numbers("1938-11-17")
+    [1938.0, 11.0]
+    """
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return []
+    m = _NUM.match(str(cell))
+    if not m:
+        return []
+    return [float(g.replace(",", "")) for g in m.groups() if g]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One archival number and where it comes from."""
+
+    value: float
+    file: str
+    key: dict
+    column: str
+    quality: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Observable:
+    """A simulated quantity held against a range of archival numbers."""
+
+    name: str
+    group: str
+    sim: str
+    kind: str
+    targets: tuple[Target, ...]
+    denominator: int | None = None
+    scale: float = 0.0
+    held_out: bool = field(default=False)
+
+    @property
+    def used(self) -> tuple[Target, ...]:
+        """Targets that make the range: all but the unverified, unless only those exist."""
+        ok = tuple(t for t in self.targets if t.quality != "unverified")
+        return ok or self.targets
+
+    @property
+    def lo(self) -> float:
+        return min(t.value for t in self.used)
+
+    @property
+    def hi(self) -> float:
+        return max(t.value for t in self.used)
+
+    @property
+    def quality(self) -> str:
+        """The best grade among the targets used."""
+        order = ("verified", "secondary", "unverified")
+        return min((t.quality for t in self.used), key=order.index)
+
+    @property
+    def weight(self) -> float:
+        return QUALITY_WEIGHT[self.quality]
+
+    def distance(self, x: float) -> float:
+        """Distance of a simulated value to the archival range, in scale units (0 inside)."""
+        lo, hi, s = self.lo, self.hi, self.scale or SCALES[self.kind]
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return math.inf
+        if self.kind == "count":
+            return abs(math.log(x + 1) - math.log(min(max(x, lo), hi) + 1)) / math.log(1 + s)
+        if self.kind == "share":
+            n = self.denominator
+            return abs(x / n - min(max(x, lo), hi) / n) / s
+        return max(lo - x, 0.0, x - hi) / s  # dates as day numbers
+
+    def describe_range(self) -> str:
+        if self.kind == "date":
+            a, b = (dt.date.fromordinal(int(v)).isoformat() for v in (self.lo, self.hi))
+        else:
+            a, b = f"{self.lo:,.0f}", f"{self.hi:,.0f}"
+        rng = a if a == b else f"{a} – {b}"
+        return f"{rng} of {self.denominator:,}" if self.kind == "share" else rng
+
+
+def _load(file: str) -> pd.DataFrame:
+    return pd.read_csv(data_path(file), dtype=str, keep_default_na=False)
+
+
+def _quality(row: pd.Series) -> str:
+    if "quality" in row.index and row["quality"]:
+        return row["quality"]
+    v = str(row.get("verified", "yes")).lower()
+    return "unverified" if v.startswith("no") else ("secondary" if "weak" in v or "secondary" in v else "verified")
+
+
+@cache
+def _observables() -> tuple[Observable, ...]:
+    spec = yaml.safe_load((resources.files("makhovik") / "evidence" / "observables.yaml").read_text(encoding="utf-8"))
+    tables: dict[str, pd.DataFrame] = {}
+    out = []
+    for group, items in spec.items():
+        for it in items:
+            targets = []
+            for ref in it["from"]:
+                df = tables.setdefault(ref["file"], _load(ref["file"]))
+                mask = np.ones(len(df), bool)
+                for col, val in ref["key"].items():
+                    mask &= df[col].str.strip().to_numpy() == str(val)
+                rows = df[mask]
+                if len(rows) != 1:
+                    raise MakhovikError(f"observables.yaml: {it['name']}: {ref['file']} has {len(rows)} rows for {ref['key']}")
+                row = rows.iloc[0]
+                cell = row[ref["column"]]
+                if it["kind"] == "date":
+                    vals = [float(dt.date.fromisoformat(cell).toordinal())]
+                else:
+                    vals = parse_numbers(cell)
+                if not vals:
+                    raise MakhovikError(f"observables.yaml: {it['name']}: no number in {ref['file']} {ref['key']} "
+                                        f"column {ref['column']} ({cell!r})")
+                grade = ref.get("quality", _quality(row))  # a number graded apart from its row (see the yaml)
+                for v in vals:
+                    targets.append(Target(v, ref["file"], dict(ref["key"]), ref["column"], grade,
+                                          row.get("source", "")))
+            out.append(Observable(it["name"], group, it["sim"], it["kind"], tuple(targets),
+                                  it.get("denominator"), float(it.get("scale", 0.0))))
+    return tuple(out)
+
+
+def observables(held_out: tuple[str, ...] | list[str] = ()) -> list[Observable]:
+    """The declared observables, with ``held_out`` ones marked (they are scored but not fitted).
+
+    Examples
+    --------
+    >>> obs = {o.name: o for o in observables()}
+    >>> obs["executed_1937"].lo, obs["cc_1934_repressed"].describe_range()
+    (353074.0, '98 of 139')
+    """
+    obs = list(_observables())
+    names = {o.name for o in obs}
+    for h in held_out:
+        if h not in names:
+            raise MakhovikError(f"--hold-out: unknown observable {h!r}; see `makhovik data`")
+    return [Observable(**{**o.__dict__, "held_out": o.name in held_out}) for o in obs]
+
+
+# ------------------------------------------------------------------ simulated values
+def _weekly_dates(res) -> pd.DataFrame:
+    df = res.weekly
+    exp = df["expansion"].to_numpy()
+    out = pd.DataFrame({
+        "date": pd.to_datetime(df["date"]).dt.date,
+        "op": df["operation"].astype(str),
+        "arrests": df["arrests"].to_numpy() * exp,
+        "convicted": (df["cat1"] + df["cat2"]).to_numpy() * exp,
+        "cat1": df["cat1"].to_numpy() * exp,
+        "executed": df["executions"].to_numpy() * exp,
+    })
+    return out
+
+
+SIMULATED = (
+    "convicted_year_Y", "executed_year_Y", "arrested_year_Y", "OP_MEASURE_by:DATE", "MEASURE_between:DATE:DATE",
+    "op00447_convicted", "op00447_executed", "national_convicted", "national_executed",
+    "national_NAME_convicted", "national_NAME_executed", "cc_1934_repressed", "delegates_17_repressed",
+    "mil_repressed:RANK", "event:NAME",
+)
+
+
+def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
+    """The simulated value of every observable (by observable name) for one run.
+
+    Counts are persons (expanded to scale 1); dates are day numbers (``date.toordinal()``).
+    Cumulative counts "by" a date include the weeks that start before it.
+    """
+    obs = observables()
+    if names is not None:
+        obs = [o for o in obs if o.name in names]
+    w = _weekly_dates(res)
+    annual = res.annual().set_index("year")
+    a = res.agents
+    repressed = a["status"].astype(str).to_numpy() != "free"
+    end = res.scenario.calendar.end
+    out: dict[str, float] = {}
+    measure_col = {"arrested": "arrests", "convicted": "convicted", "cat1": "cat1", "executed": "executed"}
+    for o in obs:
+        key = o.sim
+        if key.startswith(("convicted_year_", "executed_year_", "arrested_year_")):
+            meas, _, year = key.rpartition("_year_")
+            out[o.name] = float(annual[meas].get(int(year), 0.0))
+        elif "_by:" in key:
+            head, date = key.split("_by:")
+            op, _, meas = head.partition("_")
+            d = dt.date.fromisoformat(date)
+            sel = w["date"] < d
+            sel &= (w["op"] == "op00447") if op == "op00447" else w["op"].str.startswith("national_")
+            out[o.name] = float(w.loc[sel, measure_col[meas]].sum())
+        elif "_between:" in key:
+            meas, _, span = key.partition("_between:")
+            d0, d1 = (dt.date.fromisoformat(x) for x in span.split(":"))
+            sel = (w["date"] >= d0) & (w["date"] < d1)
+            out[o.name] = float(w.loc[sel, measure_col[meas]].sum())
+        elif key in ("op00447_convicted", "op00447_executed"):
+            out[o.name] = float(w.loc[w["op"] == "op00447", key.split("_")[1]].sum())
+        elif key in ("national_convicted", "national_executed"):
+            out[o.name] = float(w.loc[w["op"].str.startswith("national_"), key.split("_")[1]].sum())
+        elif key.startswith("national_"):
+            op, _, meas = key.rpartition("_")
+            out[o.name] = float(w.loc[w["op"] == op, meas].sum())
+        elif key == "cc_1934_repressed":
+            out[o.name] = float((a["cc_1934"].to_numpy() & repressed).sum())
+        elif key == "delegates_17_repressed":
+            out[o.name] = float((a["delegate_17"].to_numpy() & repressed).sum())
+        elif key.startswith("mil_repressed:"):
+            rank = key.split(":", 1)[1]
+            out[o.name] = float(((a["mil_rank"].astype(str).to_numpy() == rank) & repressed).sum())
+        elif key.startswith("event:"):
+            d = res.event_date(key.split(":", 1)[1])
+            out[o.name] = float((d or end + dt.timedelta(days=1)).toordinal())
+        else:  # pragma: no cover - guarded by the tests of observables.yaml
+            raise MakhovikError(f"observables.yaml: {o.name}: unknown simulated quantity {key!r}")
+    return out
+
+
+def distances(values: dict[str, float], obs: list[Observable] | None = None) -> dict[str, float]:
+    """Distance of each simulated value to its archival range."""
+    obs = observables() if obs is None else obs
+    return {o.name: o.distance(values[o.name]) for o in obs if o.name in values}
+
+
+def total_distance(values: dict[str, float], obs: list[Observable] | None = None, held_out: bool = False) -> float:
+    """Quality-weighted root mean square distance over the fitted (or, with ``held_out``, the held-out) observables."""
+    obs = observables() if obs is None else obs
+    num = den = 0.0
+    for o in obs:
+        if o.held_out != held_out or o.weight == 0 or o.name not in values:
+            continue
+        d = o.distance(values[o.name])
+        num += o.weight * d * d
+        den += o.weight
+    return math.sqrt(num / den) if den else 0.0
