@@ -97,7 +97,7 @@ class _Model:
     def __call__(self, pars) -> dict:
         from ..engine import simulate
 
-        seed = int(np.random.randint(0, 2**31 - 1))  # pyABC seeds numpy in each worker
+        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 - pyABC seeds numpy's global generator per worker
         res = simulate(self.scenario(dict(pars)), seed=seed, log_requests=False)
         return simulated_values(res, self.names)
 
@@ -196,7 +196,7 @@ def calibrate(
     logging.getLogger("Sampler").setLevel(logging.WARNING)
     logging.getLogger("Epsilon").setLevel(logging.WARNING)
     logging.getLogger("Data_plot").setLevel(logging.WARNING)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - pyABC draws from numpy's global generator
     scns = [load_scenario(scenario, hypothesis=h, overrides=overrides) for h in hypotheses]
     held = tuple(held_out) + tuple(scns[0].calibration.held_out)
     obs = [Observable(**{**o.__dict__, "held_out": o.name in held}) for o in targets] if targets is not None \
