@@ -243,6 +243,28 @@ def calibrate(
 
 
 @app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="A folder written by `makhovik calibrate`.")],
+    draws: Annotated[int, typer.Option(help="Prior and posterior predictive runs each.", min=2)] = 30,
+    seed: Annotated[int, typer.Option(help="Seed of the predictive runs.")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Write a self-contained HTML report (fit, posteriors, model probabilities, claim audit) into FOLDER/report."""
+    from .report.html import build_report
+
+    try:
+        with Progress(TextColumn("[bold]predictive runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=quiet, transient=True) as bar:
+            task = bar.add_task("runs", total=None)
+            path = build_report(folder, draws=draws, seed=seed, workers=workers,
+                                progress=lambda d, n: bar.update(task, completed=d, total=n))
+    except MakhovikError as exc:
+        _fail(exc)
+    console.print(f"wrote {path} (and its figures as PNG and SVG, fit.csv, claim_audit.csv)")
+
+
+@app.command()
 def data() -> None:
     """List the observables: the archival numbers the model is held against, with their grades and sources."""
     from .evidence.compare import format_value

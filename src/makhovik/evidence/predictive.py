@@ -1,0 +1,86 @@
+"""Prior and posterior predictive runs: parameter draws, their simulations, observables and claim statements."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..execute.local import map_local
+from ..scenario import load_scenario
+from .audit import statement_flags
+from .calibrate import Prior, priors_of
+from .observables import simulated_values, total_distance
+
+__all__ = ["prior_draws", "posterior_draws", "run_draws", "observable_values", "claim_flags"]
+
+
+def _overrides(priors: list[Prior], values: dict[str, float], start) -> dict:
+    return {p.path: p.value(values[p.path], start) for p in priors if p.path in values}
+
+
+def prior_draws(scenario: str, hypotheses: list[str], n: int, seed: int) -> list[dict]:
+    """``n`` draws: hypotheses equally likely, parameters uniform within their priors."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        h = hypotheses[i % len(hypotheses)]
+        scn = load_scenario(scenario, hypothesis=h)
+        pri = priors_of(scn)
+        vals = {p.path: float(rng.uniform(p.lo, p.hi)) for p in pri}
+        out.append({"hypothesis": h, "overrides": _overrides(pri, vals, scn.calendar.start)})
+    return out
+
+
+def posterior_draws(scenario: str, probabilities: dict[str, float], posteriors: dict[str, pd.DataFrame],
+                    n: int, seed: int) -> list[dict]:
+    """``n`` draws from the posterior: hypotheses by their probability, particles by their weight."""
+    rng = np.random.default_rng(seed)
+    hyps = [h for h in probabilities if probabilities[h] > 0 and h in posteriors and len(posteriors[h])]
+    if not hyps:
+        return []
+    p = np.array([probabilities[h] for h in hyps])
+    picks = rng.choice(len(hyps), size=n, p=p / p.sum())
+    out = []
+    for k in picks:
+        h = hyps[k]
+        df = posteriors[h]
+        w = df["weight"].to_numpy(float)
+        row = df.iloc[int(rng.choice(len(df), p=w / w.sum()))]
+        scn = load_scenario(scenario, hypothesis=h)
+        pri = priors_of(scn)
+        out.append({"hypothesis": h, "overrides": _overrides(pri, row.to_dict(), scn.calendar.start)})
+    return out
+
+
+def _one(task) -> dict:
+    from ..engine import simulate
+
+    scenario, draw, scale, seed = task
+    scn = load_scenario(scenario, hypothesis=draw["hypothesis"], overrides=draw["overrides"], scale=scale)
+    res = simulate(scn, seed=seed, log_requests=False)
+    vals = simulated_values(res)
+    flags = statement_flags(res, draw["hypothesis"])
+    return {"hypothesis": draw["hypothesis"], **{f"obs:{k}": v for k, v in vals.items()},
+            **{f"claim:{k}": v for k, v in flags.items()}, "distance": total_distance(vals),
+            **{f"par:{k}": v for k, v in draw["overrides"].items()}}
+
+
+def run_draws(scenario: str, draws: list[dict], scale: float, seed: int, workers: int | None = None,
+              progress=None) -> pd.DataFrame:
+    """Simulate each draw once; one row per draw with observables (``obs:``), statements (``claim:``), distance."""
+    seeds = np.random.SeedSequence(seed).spawn(len(draws))
+    rows = map_local(_one, [(scenario, d, scale, s) for d, s in zip(draws, seeds, strict=True)],
+                     workers=workers, progress=progress)
+    return pd.DataFrame(rows)
+
+
+def observable_values(df: pd.DataFrame) -> pd.DataFrame:
+    """The observable columns of a predictive table, named as the observables."""
+    cols = [c for c in df.columns if c.startswith("obs:")]
+    return df[cols].rename(columns=lambda c: c[4:]).astype(float)
+
+
+def claim_flags(df: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in df.columns if c.startswith("claim:")]
+    return df[cols].rename(columns=lambda c: c[6:]).astype(bool)
+
