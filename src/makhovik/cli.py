@@ -265,7 +265,9 @@ def report(
 
 
 @app.command()
-def data() -> None:
+def data(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows instead of a table.")] = False,
+) -> None:
     """List the observables: the archival numbers the model is held against, with their grades and sources."""
     from .evidence.compare import format_value
     from .evidence.observables import observables
@@ -274,6 +276,13 @@ def data() -> None:
         obs = observables()
     except MakhovikError as exc:
         _fail(exc)
+    if as_json:
+        rows = [{"observable": o.name, "group": o.group, "kind": o.kind, "archival": o.describe_range(),
+                 "quality": o.quality, "values": [{"value": format_value(o, v.value), "quality": v.quality,
+                                                   "file": v.file, "row": v.key, "column": v.column,
+                                                   "source": v.source} for v in o.targets]} for o in obs]
+        sys.stdout.write(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+        return
     t = Table(title="Observables and their archival values (targets; the model never reads them)")
     for c in ("observable", "group", "kind", "archival (range)", "quality", "values and sources"):
         t.add_column(c, overflow="fold")

@@ -161,7 +161,8 @@ def verdict(p_post: float, p_prior: float, fits: bool = True) -> tuple[str, floa
 
     Examples
     --------
-    >>> verdict(0.9, 0.5)
+    >>> v, odds = verdict(0.9, 0.5)
+    >>> v, round(odds, 6)
     ('supported', 9.0)
     >>> verdict(0.9, 0.9)[0]
     'cannot tell'

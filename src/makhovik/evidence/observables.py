@@ -14,6 +14,10 @@ Distances (each observable's is dimensionless; 1 means "one scale unit outside t
 - ``date``: days outside the range over ``s = 30`` days; an event the run did not produce is
   dated the day after the simulated period.
 
+Each observable's distance is capped at ``DISTANCE_CAP`` = 5 units, so that one wild value (an
+event a run never produces, a single arrest two years off) cannot outweigh the rest: the
+run-to-run spread of such single-agent observables is itself several units.
+
 The total distance is the quality-weighted root mean square over the observables used
 (weights: verified 1, secondary 0.5, unverified 0).
 """
@@ -43,10 +47,12 @@ __all__ = [
     "total_distance",
     "parse_numbers",
     "SCALES",
+    "DISTANCE_CAP",
     "QUALITY_WEIGHT",
 ]
 
 SCALES = {"count": 0.25, "share": 0.05, "date": 30.0}
+DISTANCE_CAP = 5.0
 QUALITY_WEIGHT = {"verified": 1.0, "secondary": 0.5, "unverified": 0.0}
 _NUM = re.compile(r"^\s*~?\s*(\d[\d,]*)(?:\s*-\s*(\d[\d,]*))?")
 
@@ -121,16 +127,18 @@ class Observable:
         return QUALITY_WEIGHT[self.quality]
 
     def distance(self, x: float) -> float:
-        """Distance of a simulated value to the archival range, in scale units (0 inside)."""
+        """Distance of a simulated value to the archival range, in scale units (0 inside, at most the cap)."""
         lo, hi, s = self.lo, self.hi, self.scale or SCALES[self.kind]
         if x is None or (isinstance(x, float) and math.isnan(x)):
-            return math.inf
+            return DISTANCE_CAP
         if self.kind == "count":
-            return abs(math.log(x + 1) - math.log(min(max(x, lo), hi) + 1)) / math.log(1 + s)
-        if self.kind == "share":
+            d = abs(math.log(x + 1) - math.log(min(max(x, lo), hi) + 1)) / math.log(1 + s)
+        elif self.kind == "share":
             n = self.denominator
-            return abs(x / n - min(max(x, lo), hi) / n) / s
-        return max(lo - x, 0.0, x - hi) / s  # dates as day numbers
+            d = abs(x / n - min(max(x, lo), hi) / n) / s
+        else:
+            d = max(lo - x, 0.0, x - hi) / s  # dates as day numbers
+        return min(d, DISTANCE_CAP)
 
     def describe_range(self) -> str:
         if self.kind == "date":
