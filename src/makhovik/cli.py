@@ -248,6 +248,8 @@ def report(
     draws: Annotated[int, typer.Option(help="Prior and posterior predictive runs each.", min=2)] = 30,
     seed: Annotated[int, typer.Option(help="Seed of the predictive runs.")] = 1,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    sensitivity: Annotated[Path | None, typer.Option(help="A second calibration folder (another prior set).")] = None,
+    scale_runs: Annotated[int, typer.Option(help="Runs per scale in the scale check (0 skips it).", min=0)] = 4,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Write a self-contained HTML report (fit, posteriors, model probabilities, claim audit) into FOLDER/report."""
@@ -257,8 +259,8 @@ def report(
         with Progress(TextColumn("[bold]predictive runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, disable=quiet, transient=True) as bar:
             task = bar.add_task("runs", total=None)
-            path = build_report(folder, draws=draws, seed=seed, workers=workers,
-                                progress=lambda d, n: bar.update(task, completed=d, total=n))
+            path = build_report(folder, draws=draws, seed=seed, workers=workers, sensitivity=sensitivity,
+                                scale_runs=scale_runs, progress=lambda d, n: bar.update(task, completed=d, total=n))
     except MakhovikError as exc:
         _fail(exc)
     console.print(f"wrote {path} (and its figures as PNG and SVG, fit.csv, claim_audit.csv)")

@@ -154,11 +154,39 @@ vertical-align:top}th{background:#f3f3f3}img{max-width:100%}.supported{color:#1a
 .contradicted{color:#b2182b;font-weight:bold}.note{color:#555;font-size:13px}code{font-size:12px}"""
 
 
+def _scale_check(folder: Path, cal: dict, post: pd.DataFrame, runs: int, seed: int, workers) -> pd.DataFrame | None:
+    cache = folder / "scale_check.csv"
+    if cache.exists():
+        return pd.read_csv(cache)
+    if not len(post):
+        return None
+    from ..evidence.scalecheck import scale_check
+
+    s = cal["summary"]
+    best = post.groupby("hypothesis")["distance"].median().idxmin()
+    pars = post.loc[post["hypothesis"] == best, [c for c in post.columns if c.startswith("par:")]]
+    row = pars.iloc[0].dropna().to_dict() if len(pars) else {}
+    over = {k[4:]: v for k, v in row.items()}
+    sc = s.get("scale") or 0.005
+    df = scale_check(s.get("scenario", "great-terror"), best, over, (sc, min(1.0, sc * 10)), runs, seed, workers)
+    df.insert(0, "hypothesis", best)
+    df.to_csv(cache, index=False)
+    return df
+
+
 def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: int | None = None,
-                 scale: float | None = None, progress=None) -> Path:
-    """Write ``report/index.html`` and its figures into a calibration folder; return the page's path."""
+                 scale: float | None = None, progress=None, sensitivity: str | Path | None = None,
+                 scale_runs: int = 4) -> Path:
+    """Write ``report/index.html`` and its figures into a calibration folder; return the page's path.
+
+    ``sensitivity`` names a second calibration folder (the same hypotheses under another prior
+    set, ``makhovik calibrate --prior-width``) whose model probabilities the report sets beside
+    these. ``scale_runs`` replications at the calibration scale and at ten times it check the
+    observables' stability across scales (0 skips the check).
+    """
     folder = Path(folder)
     cal = load_calibration(folder)
+    other = load_calibration(Path(sensitivity)) if sensitivity is not None else None
     out = folder / "report"
     out.mkdir(exist_ok=True)
     prior, post = _predictive(folder, cal, draws, seed, workers, scale, progress)
@@ -167,6 +195,7 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
     best = float(post.groupby("hypothesis")["distance"].median().min()) if len(post) else float("inf")
     audit = audit_table(claim_flags(prior), claim_flags(post), pd.Series(np.ones(len(post))), post["hypothesis"], best)
     audit.to_csv(out / "claim_audit.csv", index=False)
+    scale_df = _scale_check(folder, cal, post, scale_runs, seed + 2, workers) if scale_runs > 0 else None
     table.to_csv(out / "fit.csv", index=False)
     figs = _figures(out, cal, post, table)
     s = cal["summary"]
@@ -186,7 +215,31 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
             f"<tr><td>{r['claim']}</td><td>{html.escape(r['text'])}</td><td>{html.escape(r['statement'])}</td>"
             f"<td>{nums}</td><td>{html.escape(per)}</td><td class='{r['verdict'].replace(' ', '-')}'>{r['verdict']}</td>"
             f"<td class='note'>{html.escape(r['note'])}</td></tr>")
-    prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td></tr>" for h, p in probs.items())
+    if other is not None:
+        oprobs = other["summary"]["model_probabilities"]
+        prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td><td>{oprobs.get(h, float('nan')):.3f}</td></tr>"
+                            for h, p in probs.items())
+        prob_head = (f"<tr><th>hypothesis</th><th>posterior probability</th><th>under the second prior set "
+                     f"(width x{other['summary'].get('prior_width', '?')})</th></tr>")
+        rank = sorted(probs, key=probs.get, reverse=True)
+        orank = sorted(oprobs, key=oprobs.get, reverse=True)
+        sens = ("<p class='note'>The ranking of the hypotheses " + ("holds" if rank == orank else "changes") +
+                " under the second prior set.</p>")
+    else:
+        prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td></tr>" for h, p in probs.items())
+        prob_head = "<tr><th>hypothesis</th><th>posterior probability</th></tr>"
+        sens = "<p class='note'>No prior-sensitivity run was given (report --sensitivity DIR).</p>"
+    if scale_df is not None:
+        scols = [c for c in scale_df.columns if c.startswith("median_scale_")]
+        unstable = scale_df[~scale_df["stable"]]
+        scale_html = (f"<p class='note'>Posterior parameters of <b>{scale_df['hypothesis'].iloc[0]}</b>, {scale_runs} runs at each "
+                      f"scale; {int(scale_df['stable'].sum())} of {len(scale_df)} observables differ by less than one "
+                      f"distance unit. Unstable: {', '.join(unstable['observable']) or 'none'}.</p>" +
+                      _table_html(scale_df, ["observable", *scols, "difference_units", "stable"],
+                                  {c: (lambda x: f"{x:,.0f}") for c in scols} |
+                                  {"difference_units": lambda x: f"{x:.2f}"}))
+    else:
+        scale_html = "<p class='note'>Scale check skipped.</p>"
     cols = ["observable", "archival", "quality", "simulated", "distance", "in_range"]
     fmt = {"distance": lambda x: f"{x:.2f}", "in_range": lambda x: f"{x:.0%}"}
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Makhovik calibration report</title>
@@ -198,7 +251,7 @@ prior width x{s.get('prior_width', 1.0)}; report drawn {dt.date.today().isoforma
 predictive runs. No thesis is presented as fact: the page says which account reproduces the record better
 under the model's assumptions, and what that implies for each claim.</p>
 <h2>Posterior probabilities of the hypotheses</h2>
-<table><tr><th>hypothesis</th><th>posterior probability</th></tr>{prob_rows}</table>
+<table>{prob_head}{prob_rows}</table>{sens}
 {img('model_probabilities')}
 <h2>Fit to the record (posterior predictive)</h2>
 <p class="note">Distance: 1 = one scale unit outside the archival range (counts: 25%; shares of a body: 5 points;
@@ -207,6 +260,7 @@ dates: 30 days). Median over posterior predictive runs with the 90% band.</p>
 <h3>Held-out observables</h3>{_table_html(held, cols, fmt) if len(held) else '<p class="note">none held out in this calibration</p>'}
 {img('fit')}{img('annual')}
 <h2>Posteriors</h2>{img('posteriors')}
+<h2>Stability across scales</h2>{scale_html}
 <h2>Claim audit</h2>
 <p class="note">Verdicts: <b>supported</b> if the statement holds in at least {SUPPORT:.0%} of posterior runs and the data
 raised its odds at least {ODDS:g}-fold over the prior; <b>contradicted</b> if at most {CONTRADICT:.0%} and the odds fell

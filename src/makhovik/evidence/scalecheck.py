@@ -1,0 +1,32 @@
+"""Is the calibration scale good enough? The observables at the calibration scale against a larger one."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..scenario import load_scenario
+from .compare import ensemble_values
+from .observables import Observable, Target, observables
+
+__all__ = ["scale_check"]
+
+
+def scale_check(scenario: str, hypothesis: str, overrides: dict | None, scales: tuple[float, float], runs: int,
+                seed: int, workers: int | None = None) -> pd.DataFrame:
+    """Median of every observable at two scales, and their difference in the observable's distance units.
+
+    An observable is ``stable`` when the medians differ by less than one distance unit (for
+    counts, about 25%; for shares of a body, five points; for dates, 30 days).
+    """
+    med = []
+    for sc in scales:
+        scn = load_scenario(scenario, hypothesis=hypothesis, overrides=overrides or None, scale=sc)
+        med.append(ensemble_values(scn, runs, seed=seed, workers=workers).median())
+    rows = []
+    for o in observables():
+        a, b = float(med[0][o.name]), float(med[1][o.name])
+        ref = Observable(**{**o.__dict__, "targets": (Target(b, "", {}, "", "verified", ""),)})
+        d = ref.distance(a)
+        rows.append({"observable": o.name, "group": o.group, f"median_scale_{scales[0]:g}": a,
+                     f"median_scale_{scales[1]:g}": b, "difference_units": d, "stable": d < 1.0})
+    return pd.DataFrame(rows)
