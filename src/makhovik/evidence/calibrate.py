@@ -102,6 +102,26 @@ class _Model:
         return simulated_values(res, self.names)
 
 
+def _floor_transition(pyabc, floors: dict[str, float]):
+    """pyABC's multivariate normal kernel with a floor under each parameter's variance.
+
+    When a hypothesis keeps a single particle, the sample covariance is zero or undefined and
+    pyABC's importance weights become NaN; a floor of 2% of the prior's width keeps them finite.
+    """
+    import scipy.stats as st
+
+    class FloorTransition(pyabc.MultivariateNormalTransition):
+        def fit(self, X, w):
+            super().fit(X, w)
+            f = np.array([floors[c] for c in X.columns]) ** 2
+            cov = np.nan_to_num(np.atleast_2d(self.cov), nan=0.0)
+            cov = cov + np.diag(np.maximum(f - np.diag(cov), 0.0))
+            self.cov = cov
+            self.normal = st.multivariate_normal(cov=cov, allow_singular=True)
+
+    return FloorTransition()
+
+
 class _Distance:
     def __init__(self, obs: list[Observable]):
         self.obs = obs
@@ -217,7 +237,9 @@ def calibrate(
     n_procs = workers or default_workers()
     sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=n_procs) if n_procs > 1 \
         else pyabc.sampler.SingleCoreSampler()
-    abc = pyabc.ABCSMC(models, prior_dists, _Distance(fitted), population_size=population_size, sampler=sampler)
+    transitions = [_floor_transition(pyabc, {p.key: 0.02 * (p.hi - p.lo) for p in all_priors[h]}) for h in hypotheses]
+    abc = pyabc.ABCSMC(models, prior_dists, _Distance(fitted), population_size=population_size, sampler=sampler,
+                       transitions=transitions)
     db = Path(db)
     url = "sqlite:///" + str(db.resolve())
     t0 = time.perf_counter()
@@ -229,7 +251,15 @@ def calibrate(
         abc.load(url, int(hist.id), x0)
     else:
         abc.new(url, x0, meta_info={"hypotheses": list(hypotheses), "scenario": str(scenario)})
-    history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
+    try:
+        history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
+    except (AssertionError, ValueError, FloatingPointError) as exc:  # keep the generations already done
+        history = abc.history
+        if history is None or history.max_t < 0:
+            raise MakhovikError(f"calibration failed before its first generation: {exc}") from exc
+        import warnings
+
+        warnings.warn(f"pyABC stopped after generation {history.max_t}: {exc}", RuntimeWarning, stacklevel=2)
     elapsed = time.perf_counter() - t0
     probs = history.get_model_probabilities()
     probs.columns = [hypotheses[int(c)] for c in probs.columns]
