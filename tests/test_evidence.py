@@ -162,7 +162,7 @@ def test_compare_calibrate_report_end_to_end(tmp_path):
     page = (out / "report" / "index.html").read_text()
     assert "Claim audit" in page and "data:image/png;base64," in page
     assert "<script" not in page and "<link" not in page  # self-contained: nothing fetched to view it
-    for f in ("model_probabilities", "annual", "posteriors", "fit"):
+    for f in ("model_probabilities", "annual", "observables", "posteriors", "fit"):
         assert (out / "report" / f"{f}.png").exists() and (out / "report" / f"{f}.svg").exists()
     audit = pd.read_csv(out / "report" / "claim_audit.csv")
     assert list(audit["claim"]) == [f"C{i}" for i in range(1, 21)]

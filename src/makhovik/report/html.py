@@ -122,6 +122,25 @@ def _figures(folder: Path, cal: dict, post: pd.DataFrame, table: pd.DataFrame) -
         fig.tight_layout()
         figs["posteriors"] = _save(fig, folder, "posteriors")
 
+    counts = [n for n in vals.columns if obs[n].kind == "count"]
+    fig, ax = plt.subplots(figsize=(9, max(3, 0.24 * len(counts))))
+    for i, n in enumerate(counts):
+        o = obs[n]
+        ax.plot([o.lo, o.hi if o.hi > o.lo else o.lo * 1.01], [i, i], color="#999", lw=7, solid_capstyle="butt",
+                label="record (range)" if i == 0 else None)
+        q05, q50, q95 = vals[n].quantile([0.05, 0.5, 0.95])
+        ax.plot([max(q05, 1), max(q95, 1)], [i, i], color="#2166ac", lw=1.2)
+        ax.plot([max(q50, 1)], [i], "o", color="#2166ac", ms=4, label="model: median and 90% band" if i == 0 else None)
+    ax.set_yticks(range(len(counts)))
+    ax.set_yticklabels(counts, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("persons")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title("Every count observable: the record and the posterior predictive")
+    fig.tight_layout()
+    figs["observables"] = _save(fig, folder, "observables")
+
     fig, ax = plt.subplots(figsize=(8, max(3, 0.22 * len(table))))
     colors = ["#b2182b" if d > 1 else "#2166ac" for d in table["distance"]]
     ax.barh(table["observable"], table["distance"].clip(upper=10), color=colors)
@@ -258,7 +277,7 @@ under the model's assumptions, and what that implies for each claim.</p>
 dates: 30 days). Median over posterior predictive runs with the 90% band.</p>
 <h3>Fitted observables</h3>{_table_html(fitted, cols, fmt)}
 <h3>Held-out observables</h3>{_table_html(held, cols, fmt) if len(held) else '<p class="note">none held out in this calibration</p>'}
-{img('fit')}{img('annual')}
+{img('annual')}{img('observables')}{img('fit')}
 <h2>Posteriors</h2>{img('posteriors')}
 <h2>Stability across scales</h2>{scale_html}
 <h2>Claim audit</h2>
