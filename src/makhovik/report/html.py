@@ -39,20 +39,25 @@ def load_calibration(folder: Path) -> dict:
     return {"summary": summary, "probabilities": probs, "posteriors": posts}
 
 
-def _predictive(folder: Path, cal: dict, draws: int, seed: int, workers, scale, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _predictive(folder: Path, cal: dict, draws: int, seed: int, workers, scale,
+                progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Prior, posterior and per-hypothesis posterior predictive runs (cached in the folder)."""
     cache = folder / "predictive.parquet"
     if cache.exists():
         df = pd.read_parquet(cache)
-        return df[df["kind"] == "prior"].reset_index(drop=True), df[df["kind"] == "posterior"].reset_index(drop=True)
+        return tuple(df[df["kind"] == k].reset_index(drop=True) for k in ("prior", "posterior", "per_hypothesis"))
     s = cal["summary"]
     scenario = s.get("scenario", "great-terror")
     sc = scale or s.get("scale") or 0.005
     prior = run_draws(scenario, prior_draws(scenario, s["hypotheses"], draws, seed), sc, seed, workers, progress)
     post = run_draws(scenario, posterior_draws(scenario, s["model_probabilities"], cal["posteriors"], draws, seed + 1),
                      sc, seed + 1, workers, progress)
-    prior["kind"], post["kind"] = "prior", "posterior"
-    pd.concat([prior, post], ignore_index=True).to_parquet(cache)
-    return prior, post
+    k = max(2, draws // 3)
+    per_draws = [d for h in s["hypotheses"] for d in posterior_draws(scenario, {h: 1.0}, cal["posteriors"], k, seed + 3)]
+    per = run_draws(scenario, per_draws, sc, seed + 3, workers, progress)
+    prior["kind"], post["kind"], per["kind"] = "prior", "posterior", "per_hypothesis"
+    pd.concat([prior, post, per], ignore_index=True).to_parquet(cache)
+    return prior, post, per
 
 
 def _save(fig, folder: Path, name: str) -> str:
@@ -208,7 +213,7 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
     other = load_calibration(Path(sensitivity)) if sensitivity is not None else None
     out = folder / "report"
     out.mkdir(exist_ok=True)
-    prior, post = _predictive(folder, cal, draws, seed, workers, scale, progress)
+    prior, post, per_h = _predictive(folder, cal, draws, seed, workers, scale, progress)
     obs = observables(tuple(cal["summary"].get("held_out", [])))
     table = compare_table(observable_values(post), obs)
     best = float(post.groupby("hypothesis")["distance"].median().min()) if len(post) else float("inf")
@@ -234,6 +239,24 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
             f"<tr><td>{r['claim']}</td><td>{html.escape(r['text'])}</td><td>{html.escape(r['statement'])}</td>"
             f"<td>{nums}</td><td>{html.escape(per)}</td><td class='{r['verdict'].replace(' ', '-')}'>{r['verdict']}</td>"
             f"<td class='note'>{html.escape(r['note'])}</td></tr>")
+    hist = cal["probabilities"]
+    lead = [str(hist.iloc[i].idxmax()) for i in range(len(hist))]
+    stable = len(lead) < 2 or (lead[-1] == lead[-2] and float(hist.iloc[-1].max()) >= 0.5)
+    stability = ("<p class='note'>The leading hypothesis is the same in the last two generations.</p>" if stable else
+                 "<p class='note'><b>The model probabilities are not stable</b>: the leading hypothesis changed between "
+                 f"the last generations ({' → '.join(lead)}). At this budget the differences between the hypotheses' "
+                 "fits are within the run-to-run noise of the distance; treat the ranking as undetermined.</p>")
+    fit_rows = ""
+    if len(per_h):
+        g = per_h.groupby("hypothesis")["distance"]
+        for h in s["hypotheses"]:
+            if h in g.groups:
+                d = g.get_group(h)
+                n_part = len(cal["posteriors"].get(h, []))
+                fit_rows += (f"<tr><td>{h}</td><td>{d.median():.2f}</td><td>{d.quantile(0.05):.2f} – "
+                             f"{d.quantile(0.95):.2f}</td><td>{len(d)}</td><td>{n_part}</td></tr>")
+    fit_by_h = ("<table><tr><th>hypothesis</th><th>median total distance</th><th>90% band</th><th>runs</th>"
+                f"<th>particles in its final posterior</th></tr>{fit_rows}</table>") if fit_rows else ""
     if other is not None:
         oprobs = other["summary"]["model_probabilities"]
         prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td><td>{oprobs.get(h, float('nan')):.3f}</td></tr>"
@@ -270,8 +293,10 @@ prior width x{s.get('prior_width', 1.0)}; report drawn {dt.date.today().isoforma
 predictive runs. No thesis is presented as fact: the page says which account reproduces the record better
 under the model's assumptions, and what that implies for each claim.</p>
 <h2>Posterior probabilities of the hypotheses</h2>
-<table>{prob_head}{prob_rows}</table>{sens}
+<table>{prob_head}{prob_rows}</table>{sens}{stability}
 {img('model_probabilities')}
+<h3>How well each hypothesis can fit</h3><p class="note">Runs drawn from each hypothesis's own posterior, whatever its
+probability; total distance over the fitted observables (the quantity ABC minimises).</p>{fit_by_h}
 <h2>Fit to the record (posterior predictive)</h2>
 <p class="note">Distance: 1 = one scale unit outside the archival range (counts: 25%; shares of a body: 5 points;
 dates: 30 days). Median over posterior predictive runs with the 90% band.</p>
