@@ -185,3 +185,15 @@ def test_data_command_lists_observables():
     rows = {x["observable"]: x for x in json.loads(runner.invoke(app, ["data", "--json"]).output)}
     assert rows["cc_1934_repressed"]["archival"] == "98 of 139" and rows["cc_1934_repressed"]["quality"] == "verified"
     assert {v["quality"] for v in rows["arrested_1938"]["values"]} == {"secondary", "unverified"}
+
+
+def test_replicates_take_the_median_of_runs(monkeypatch):
+    """A particle with three replicates reports the median of three runs' observables."""
+    import makhovik.evidence.calibrate as cal
+
+    calls = iter([{"a": 1.0}, {"a": 10.0}, {"a": 4.0}])
+    monkeypatch.setattr(cal, "simulated_values", lambda res, names: next(calls))
+    monkeypatch.setattr("makhovik.engine.simulate", lambda scn, seed=None, log_requests=True: None)
+    scn = makhovik.load_scenario("great-terror", hypothesis="center")
+    m = cal._Model(scn.model_dump(mode="python"), [], 0.001, ["a"], scn.calendar.start, replicates=3)
+    assert m({}) == {"a": 4.0}

@@ -198,6 +198,7 @@ def calibrate(
     hold_out: Annotated[list[str] | None, typer.Option("--hold-out", help="Observable scored but not fitted.")] = None,
     prior_width: Annotated[float, typer.Option(help="Multiply every prior's width (prior-sensitivity runs).",
                                                min=0.05, max=1.0)] = 1.0,
+    replicates: Annotated[int, typer.Option(help="Runs per particle (medians of their observables).", min=1)] = 1,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
     out: Annotated[Path, typer.Option(help="Folder for the database, posteriors and summary.")] = Path("calibration"),
     resume: Annotated[bool, typer.Option(help="Continue the calibration stored in --out.")] = False,
@@ -226,8 +227,8 @@ def calibrate(
         res = run_calibration(scenario, hyps, populations=populations, population_size=population_size,
                               scale=scale, seed=seed, db=out / "calibration.db", resume=resume,
                               held_out=tuple(hold_out or ()), overrides=set_ or None, workers=workers,
-                              prior_width=prior_width)
-        files = write_calibration(res, out, extra={"prior_width": prior_width, "seed": seed,
+                              prior_width=prior_width, replicates=replicates)
+        files = write_calibration(res, out, extra={"prior_width": prior_width, "seed": seed, "replicates": replicates,
                                                    "scale": scale, "held_out": list(hold_out or ())})
     except MakhovikError as exc:
         _fail(exc)

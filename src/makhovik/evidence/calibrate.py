@@ -87,19 +87,27 @@ def priors_of(scenario: Scenario) -> list[Prior]:
 class _Model:
     """A hypothesis as a pyABC model: parameters in, simulated observables out (picklable)."""
 
-    def __init__(self, scenario_data: dict, priors: list[Prior], scale: float, names: list[str], start: dt.date):
+    def __init__(self, scenario_data: dict, priors: list[Prior], scale: float, names: list[str], start: dt.date,
+                 replicates: int = 1):
         self.data, self.priors, self.scale, self.names, self.start = scenario_data, priors, scale, names, start
+        self.replicates = replicates
 
     def scenario(self, pars: dict) -> Scenario:
         over = {p.path: p.value(pars[p.key], self.start) for p in self.priors}
         return load_scenario(self.data, overrides=over, scale=self.scale)
 
     def __call__(self, pars) -> dict:
+        """Simulated observables; with replicates, the median over that many runs (less noise per particle)."""
         from ..engine import simulate
 
-        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 - pyABC seeds numpy's global generator per worker
-        res = simulate(self.scenario(dict(pars)), seed=seed, log_requests=False)
-        return simulated_values(res, self.names)
+        scn = self.scenario(dict(pars))
+        runs = []
+        for _ in range(self.replicates):
+            seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 - pyABC seeds numpy's global generator per worker
+            runs.append(simulated_values(simulate(scn, seed=seed, log_requests=False), self.names))
+        if len(runs) == 1:
+            return runs[0]
+        return {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
 
 
 def _floor_transition(pyabc, floors: dict[str, float]):
@@ -181,6 +189,7 @@ def calibrate(
     targets: list[Observable] | None = None,
     min_epsilon: float = 0.0,
     prior_width: float = 1.0,
+    replicates: int = 1,
 ) -> CalibrationResult:
     """Run (or resume) ABC-SMC with model selection across hypotheses.
 
@@ -203,8 +212,12 @@ def calibrate(
     targets
         Observables to fit instead of the archival ones (for identifiability checks).
     prior_width
-        Multiplier of every prior's width around its centre (clipped to the schema's prior), for
-        prior-sensitivity reruns: 0.5 halves each range.
+        Multiplier of every prior's width around its centre, for prior-sensitivity reruns: 0.5
+        halves each range.
+    replicates
+        Runs per particle; the particle's observables are their medians. More replicates cost
+        proportionally more and shrink the run-to-run noise that otherwise blurs the
+        comparison of hypotheses whose fits differ by less than that noise.
     """
     try:
         import pyabc
@@ -230,7 +243,7 @@ def calibrate(
         pri = _widen(priors_of(s), prior_width)
         all_priors[h] = pri
         sc = scale if scale is not None else s.calibration.scale
-        models.append(_Model(s.model_dump(mode="python"), pri, sc, names, s.calendar.start))
+        models.append(_Model(s.model_dump(mode="python"), pri, sc, names, s.calendar.start, replicates))
         prior_dists.append(pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.lo, p.hi - p.lo) for p in pri}))
     from ..execute.local import default_workers
 
