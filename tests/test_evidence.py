@@ -109,6 +109,10 @@ def test_verdicts_on_constructed_posteriors():
     assert len(t) == 20 and "coup" in t.set_index("claim").loc["C12", "note"]
     unfit = audit_table(prior, post, pd.Series(np.ones(n)), pd.Series(["seed"] * n), 9.0)
     assert set(unfit["verdict"]) == {"cannot tell"}
+    shaky = audit_table(prior, post, pd.Series(np.ones(n)), pd.Series(["seed"] * n), 1.0,
+                        unstable="the ranking changes under the second prior set")
+    assert set(shaky["verdict"]) == {"cannot tell"}
+    assert (shaky.set_index("claim").loc["C1", "note"] == "the ranking changes under the second prior set")
 
 
 def test_calibration_recovers_hypothesis_and_parameter(tmp_path):

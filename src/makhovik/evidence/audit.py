@@ -13,8 +13,10 @@ Verdict thresholds (documented in docs/evidence.md):
 - **contradicted**: posterior share <= 0.25 and the odds fell at least threefold (<= 1/3);
 - **cannot tell** otherwise: the data do not move the statement far enough, or the
   statement holds (or fails) under the prior already, so the fit adds nothing. Also when
-  no hypothesis fits (the best posterior predictive distance above ``FIT_LIMIT``), and for
-  claims the model cannot see (C12) or whose parameters calibration does not vary.
+  no hypothesis fits (the best posterior predictive distance above ``FIT_LIMIT``), when the
+  posterior model probabilities are not stable (the leading hypothesis changes between the
+  last generations, or under the second prior set), and for claims the model cannot see
+  (C12) or whose parameters calibration does not vary.
 """
 
 from __future__ import annotations
@@ -191,10 +193,14 @@ def weighted_share(flags: pd.DataFrame, weights: pd.Series) -> dict[str, float]:
 
 
 def audit_table(prior_flags: pd.DataFrame, post_flags: pd.DataFrame, post_weights: pd.Series,
-                post_hypothesis: pd.Series, best_distance: float) -> pd.DataFrame:
-    """One row per claim: statement, prior and posterior shares (overall and per hypothesis), verdict."""
+                post_hypothesis: pd.Series, best_distance: float, unstable: str = "") -> pd.DataFrame:
+    """One row per claim: statement, prior and posterior shares (overall and per hypothesis), verdict.
+
+    ``unstable`` says why the posterior model probabilities cannot be trusted (empty when they
+    can); then every verdict is "cannot tell" and the numbers are shown for the record.
+    """
     claims = load_claims()
-    fits = best_distance <= FIT_LIMIT
+    fits = best_distance <= FIT_LIMIT and not unstable
     p_prior = {c: float(prior_flags[c].mean()) for c in prior_flags.columns}
     p_post = weighted_share(post_flags, post_weights)
     rows = []
@@ -206,7 +212,7 @@ def audit_table(prior_flags: pd.DataFrame, post_flags: pd.DataFrame, post_weight
                 per[h] = float(np.average(post_flags.loc[sel, cid].astype(float),
                                           weights=post_weights[sel])) if post_weights[sel].sum() > 0 else np.nan
             v, ratio = verdict(p_post[cid], p_prior[cid], fits)
-            why = "" if fits else f"no hypothesis fits (best distance {best_distance:.2f} > {FIT_LIMIT})"
+            why = "" if fits else (unstable or f"no hypothesis fits (best distance {best_distance:.2f} > {FIT_LIMIT})")
             rows.append({"claim": cid, "text": c["text"], "statement": STATEMENTS[cid].text,
                          "prior_share": p_prior[cid], "posterior_share": p_post[cid], "odds_ratio": ratio,
                          "by_hypothesis": per, "verdict": v, "note": why})

@@ -193,6 +193,10 @@ def _scale_check(folder: Path, cal: dict, post: pd.DataFrame, runs: int, seed: i
     over = {k[4:]: v for k, v in row.items()}
     sc = s.get("scale") or 0.005
     df = scale_check(s.get("scenario", "great-terror"), best, over, (sc, min(1.0, sc * 10)), runs, seed, workers)
+    kinds = {o.name: o.kind for o in observables()}
+    for c in [c for c in df.columns if c.startswith("median_scale_")]:
+        df[c] = [dt.date.fromordinal(int(round(v))).isoformat() if kinds[n] == "date" else f"{v:,.0f}"
+                 for n, v in zip(df["observable"], df[c], strict=True)]
     df.insert(0, "hypothesis", best)
     df.to_csv(cache, index=False)
     return df
@@ -217,13 +221,23 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
     obs = observables(tuple(cal["summary"].get("held_out", [])))
     table = compare_table(observable_values(post), obs)
     best = float(post.groupby("hypothesis")["distance"].median().min()) if len(post) else float("inf")
-    audit = audit_table(claim_flags(prior), claim_flags(post), pd.Series(np.ones(len(post))), post["hypothesis"], best)
+    hist = cal["probabilities"]
+    lead = [str(hist.iloc[i].idxmax()) for i in range(len(hist))]
+    stable = len(lead) < 2 or (lead[-1] == lead[-2] and float(hist.iloc[-1].max()) >= 0.5)
+    probs = cal["summary"]["model_probabilities"]
+    holds = True
+    if other is not None:
+        oprobs = other["summary"]["model_probabilities"]
+        holds = sorted(probs, key=probs.get, reverse=True) == sorted(oprobs, key=oprobs.get, reverse=True)
+    unstable = ("" if stable else "the posterior model probabilities change from generation to generation") + \
+               ("" if holds else ("; " if not stable else "") + "the ranking changes under the second prior set")
+    audit = audit_table(claim_flags(prior), claim_flags(post), pd.Series(np.ones(len(post))), post["hypothesis"], best,
+                        unstable=unstable)
     audit.to_csv(out / "claim_audit.csv", index=False)
     scale_df = _scale_check(folder, cal, post, scale_runs, seed + 2, workers) if scale_runs > 0 else None
     table.to_csv(out / "fit.csv", index=False)
     figs = _figures(out, cal, post, table)
     s = cal["summary"]
-    probs = s["model_probabilities"]
     fitted = table[~table["held_out"]]
     held = table[table["held_out"]]
 
@@ -239,9 +253,6 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
             f"<tr><td>{r['claim']}</td><td>{html.escape(r['text'])}</td><td>{html.escape(r['statement'])}</td>"
             f"<td>{nums}</td><td>{html.escape(per)}</td><td class='{r['verdict'].replace(' ', '-')}'>{r['verdict']}</td>"
             f"<td class='note'>{html.escape(r['note'])}</td></tr>")
-    hist = cal["probabilities"]
-    lead = [str(hist.iloc[i].idxmax()) for i in range(len(hist))]
-    stable = len(lead) < 2 or (lead[-1] == lead[-2] and float(hist.iloc[-1].max()) >= 0.5)
     stability = ("<p class='note'>The leading hypothesis is the same in the last two generations.</p>" if stable else
                  "<p class='note'><b>The model probabilities are not stable</b>: the leading hypothesis changed between "
                  f"the last generations ({' → '.join(lead)}). At this budget the differences between the hypotheses' "
@@ -258,14 +269,11 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
     fit_by_h = ("<table><tr><th>hypothesis</th><th>median total distance</th><th>90% band</th><th>runs</th>"
                 f"<th>particles in its final posterior</th></tr>{fit_rows}</table>") if fit_rows else ""
     if other is not None:
-        oprobs = other["summary"]["model_probabilities"]
         prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td><td>{oprobs.get(h, float('nan')):.3f}</td></tr>"
                             for h, p in probs.items())
         prob_head = (f"<tr><th>hypothesis</th><th>posterior probability</th><th>under the second prior set "
                      f"(width x{other['summary'].get('prior_width', '?')})</th></tr>")
-        rank = sorted(probs, key=probs.get, reverse=True)
-        orank = sorted(oprobs, key=oprobs.get, reverse=True)
-        sens = ("<p class='note'>The ranking of the hypotheses " + ("holds" if rank == orank else "changes") +
+        sens = ("<p class='note'>The ranking of the hypotheses " + ("holds" if holds else "changes") +
                 " under the second prior set.</p>")
     else:
         prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td></tr>" for h, p in probs.items())
@@ -273,12 +281,11 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
         sens = "<p class='note'>No prior-sensitivity run was given (report --sensitivity DIR).</p>"
     if scale_df is not None:
         scols = [c for c in scale_df.columns if c.startswith("median_scale_")]
-        unstable = scale_df[~scale_df["stable"]]
+        drift = scale_df[~scale_df["stable"]]
         scale_html = (f"<p class='note'>Posterior parameters of <b>{scale_df['hypothesis'].iloc[0]}</b>, {scale_runs} runs at each "
                       f"scale; {int(scale_df['stable'].sum())} of {len(scale_df)} observables differ by less than one "
-                      f"distance unit. Unstable: {', '.join(unstable['observable']) or 'none'}.</p>" +
+                      f"distance unit. Unstable: {', '.join(drift['observable']) or 'none'}.</p>" +
                       _table_html(scale_df, ["observable", *scols, "difference_units", "stable"],
-                                  {c: (lambda x: f"{x:,.0f}") for c in scols} |
                                   {"difference_units": lambda x: f"{x:.2f}"}))
     else:
         scale_html = "<p class='note'>Scale check skipped.</p>"
@@ -309,7 +316,7 @@ dates: 30 days). Median over posterior predictive runs with the 90% band.</p>
 <p class="note">Verdicts: <b>supported</b> if the statement holds in at least {SUPPORT:.0%} of posterior runs and the data
 raised its odds at least {ODDS:g}-fold over the prior; <b>contradicted</b> if at most {CONTRADICT:.0%} and the odds fell
 {ODDS:g}-fold; otherwise <b>cannot tell</b>. No verdict when no hypothesis fits (best median distance above {FIT_LIMIT:g};
-here {best:.2f}).</p>
+here {best:.2f}) or when the model probabilities are not stable{(' — here: ' + html.escape(unstable)) if unstable else ''}.</p>
 <table><tr><th>claim</th><th>text</th><th>statement tested in each run</th><th>numbers</th><th>posterior share by hypothesis</th>
 <th>verdict</th><th>note</th></tr>{''.join(audit_rows)}</table>
 <p class="note">Figures are also in this folder as PNG and SVG; tables as fit.csv and claim_audit.csv.</p>
