@@ -14,8 +14,8 @@ Verdict thresholds (documented in docs/evidence.md):
 - **cannot tell** otherwise: the data do not move the statement far enough, or the
   statement holds (or fails) under the prior already, so the fit adds nothing. Also when
   no hypothesis fits (the best posterior predictive distance above ``FIT_LIMIT``), when the
-  posterior model probabilities are not stable (the leading hypothesis changes between the
-  last generations, or under the second prior set), and for claims the model cannot see
+  posterior model probabilities are not stable (the leading hypothesis changes within the
+  last three generations, or under the second prior set), and for claims the model cannot see
   (C12) or whose parameters calibration does not vary.
 """
 

@@ -23,7 +23,11 @@ from ..evidence.predictive import (
     run_draws,
 )
 
-__all__ = ["build_report", "load_calibration"]
+__all__ = ["build_report", "load_calibration", "STABLE_GENERATIONS"]
+
+#: The leading hypothesis must be the same over this many final generations for the model
+#: probabilities to count as stable (and the claim audit to give verdicts).
+STABLE_GENERATIONS = 3
 
 
 def load_calibration(folder: Path) -> dict:
@@ -223,7 +227,8 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
     best = float(post.groupby("hypothesis")["distance"].median().min()) if len(post) else float("inf")
     hist = cal["probabilities"]
     lead = [str(hist.iloc[i].idxmax()) for i in range(len(hist))]
-    stable = len(lead) < 2 or (lead[-1] == lead[-2] and float(hist.iloc[-1].max()) >= 0.5)
+    last = lead[-STABLE_GENERATIONS:]
+    stable = len(set(last)) == 1 and float(hist.iloc[-1].max()) >= 0.5
     probs = cal["summary"]["model_probabilities"]
     holds = True
     if other is not None:
@@ -253,7 +258,7 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
             f"<tr><td>{r['claim']}</td><td>{html.escape(r['text'])}</td><td>{html.escape(r['statement'])}</td>"
             f"<td>{nums}</td><td>{html.escape(per)}</td><td class='{r['verdict'].replace(' ', '-')}'>{r['verdict']}</td>"
             f"<td class='note'>{html.escape(r['note'])}</td></tr>")
-    stability = ("<p class='note'>The leading hypothesis is the same in the last two generations.</p>" if stable else
+    stability = (f"<p class='note'>The leading hypothesis is the same in the last {len(last)} generations.</p>" if stable else
                  "<p class='note'><b>The model probabilities are not stable</b>: the leading hypothesis changed between "
                  f"the last generations ({' → '.join(lead)}). At this budget the differences between the hypotheses' "
                  "fits are within the run-to-run noise of the distance; treat the ranking as undetermined.</p>")
