@@ -11,7 +11,6 @@ __all__ = [
     "patronage_edges",
     "clique_edges",
     "random_pairs",
-    "bipartite_pairs",
     "neighbours",
 ]
 
@@ -144,18 +143,6 @@ def random_pairs(members: np.ndarray, mean_degree: float, rng: np.random.Generat
     a = rng.integers(0, members.size, m)
     b = rng.integers(0, members.size, m)
     return members[a], members[b]
-
-
-def bipartite_pairs(
-    left: np.ndarray, right: np.ndarray, ties_per_left: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Ties between two sets: on average ``ties_per_left`` per member of ``left``."""
-    left = np.asarray(left, dtype=np.int64)
-    right = np.asarray(right, dtype=np.int64)
-    m = int(round(left.size * ties_per_left))
-    if left.size == 0 or right.size == 0 or m <= 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return left[rng.integers(0, left.size, m)], right[rng.integers(0, right.size, m)]
 
 
 def neighbours(m: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
