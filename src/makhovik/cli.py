@@ -272,7 +272,6 @@ def data(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows instead of a table.")] = False,
 ) -> None:
     """List the observables: the archival numbers the model is held against, with their grades and sources."""
-    from .evidence.compare import format_value
     from .evidence.observables import observables
 
     try:
@@ -281,7 +280,7 @@ def data(
         _fail(exc)
     if as_json:
         rows = [{"observable": o.name, "group": o.group, "kind": o.kind, "archival": o.describe_range(),
-                 "quality": o.quality, "values": [{"value": format_value(o, v.value), "quality": v.quality,
+                 "quality": o.quality, "values": [{"value": o.format(v.value), "quality": v.quality,
                                                    "file": v.file, "row": v.key, "column": v.column,
                                                    "source": v.source} for v in o.targets]} for o in obs]
         sys.stdout.write(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
@@ -290,7 +289,7 @@ def data(
     for c in ("observable", "group", "kind", "archival (range)", "quality", "values and sources"):
         t.add_column(c, overflow="fold")
     for o in obs:
-        vals = "; ".join(f"{format_value(o, v.value)} [{v.quality}] {v.file}" for v in o.targets)
+        vals = "; ".join(f"{o.format(v.value)} [{v.quality}] {v.file}" for v in o.targets)
         t.add_row(o.name, o.group, o.kind, o.describe_range(), o.quality, vals)
     console.print(t)
 

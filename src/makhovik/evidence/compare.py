@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
 from ..execute.local import map_local
 from .observables import Observable, observables, simulated_values, total_distance
 
-__all__ = ["ensemble_values", "compare_table", "format_value"]
+__all__ = ["ensemble_values", "compare_table", "summary_distances"]
 
 
 def _one(task) -> dict[str, float]:
@@ -33,14 +31,6 @@ def ensemble_values(scenario, runs: int, seed: int | None = None, workers: int |
     return df
 
 
-def format_value(o: Observable, x: float) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "–"
-    if o.kind == "date":
-        return dt.date.fromordinal(int(round(x))).isoformat()
-    return f"{x:,.0f}"
-
-
 def compare_table(values: pd.DataFrame, obs: list[Observable] | None = None) -> pd.DataFrame:
     """Observable | archival range | simulated median and 90% band | distance of the median | share of runs in range."""
     obs = observables() if obs is None else obs
@@ -55,7 +45,7 @@ def compare_table(values: pd.DataFrame, obs: list[Observable] | None = None) -> 
             "observable": o.name, "group": o.group, "kind": o.kind, "archival": o.describe_range(),
             "quality": o.quality, "held_out": o.held_out,
             "sim_median": med, "sim_p05": p05, "sim_p95": p95,
-            "simulated": f"{format_value(o, med)} [{format_value(o, p05)}, {format_value(o, p95)}]",
+            "simulated": f"{o.format(med)} [{o.format(p05)}, {o.format(p95)}]",
             "distance": o.distance(med), "in_range": inside,
         })
     return pd.DataFrame(rows)

@@ -140,11 +140,16 @@ class Observable:
             d = max(lo - x, 0.0, x - hi) / s  # dates as day numbers
         return min(d, DISTANCE_CAP)
 
-    def describe_range(self) -> str:
+    def format(self, x: float) -> str:
+        """A value of this observable as people read it: an ISO date or a whole count."""
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return "–"
         if self.kind == "date":
-            a, b = (dt.date.fromordinal(int(v)).isoformat() for v in (self.lo, self.hi))
-        else:
-            a, b = f"{self.lo:,.0f}", f"{self.hi:,.0f}"
+            return dt.date.fromordinal(int(round(x))).isoformat()
+        return f"{x:,.0f}"
+
+    def describe_range(self) -> str:
+        a, b = self.format(self.lo), self.format(self.hi)
         rng = a if a == b else f"{a} – {b}"
         return f"{rng} of {self.denominator:,}" if self.kind == "share" else rng
 

@@ -197,10 +197,9 @@ def _scale_check(folder: Path, cal: dict, post: pd.DataFrame, runs: int, seed: i
     over = {k[4:]: v for k, v in row.items()}
     sc = s.get("scale") or 0.005
     df = scale_check(s.get("scenario", "great-terror"), best, over, (sc, min(1.0, sc * 10)), runs, seed, workers)
-    kinds = {o.name: o.kind for o in observables()}
+    obs = {o.name: o for o in observables()}
     for c in [c for c in df.columns if c.startswith("median_scale_")]:
-        df[c] = [dt.date.fromordinal(int(round(v))).isoformat() if kinds[n] == "date" else f"{v:,.0f}"
-                 for n, v in zip(df["observable"], df[c], strict=True)]
+        df[c] = [obs[n].format(v) for n, v in zip(df["observable"], df[c], strict=True)]
     df.insert(0, "hypothesis", best)
     df.to_csv(cache, index=False)
     return df
