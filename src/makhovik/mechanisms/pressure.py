@@ -46,10 +46,10 @@ def weight(ctx) -> np.ndarray:
     return raw
 
 
-def power(ctx) -> np.ndarray:
-    """Power shares of the factions (sum 1 over the cadre factions, 0 for the mass)."""
+def power(ctx, raw: np.ndarray | None = None) -> np.ndarray:
+    """Power shares of the factions (sum 1 over the cadre factions, 0 for the mass), from ``weight`` if given."""
     p = ctx.params.pressure
-    raw = weight(ctx)
+    raw = weight(ctx) if raw is None else raw
     total = raw.sum()
     share = raw / total if total > 0 else raw
     out = (1.0 - p.centre_authority) * share
@@ -82,7 +82,8 @@ def punitive(ctx) -> np.ndarray:
 
 def compute(ctx) -> Pressures:
     """Power, mass pressure and targeted pressure for this week."""
-    P = power(ctx)
+    raw = weight(ctx)
+    P = power(ctx, raw)
     u = punitive(ctx)
     H = ctx.hostility
     alarm = ctx.state.alarm
@@ -90,7 +91,6 @@ def compute(ctx) -> Pressures:
     mass = float(drive.sum() * (1.0 + alarm.sum()))
     denom = drive.sum()
     target = (drive @ H) / denom if denom > 0 else np.zeros(NF)
-    raw = weight(ctx)
     if ctx.weight0 is None:
         ctx.weight0 = raw.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
