@@ -38,6 +38,12 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
+def _progress(unit: str, quiet: bool) -> Progress:
+    """The progress bar every long command shows on stderr (description, bar, done of total, unit, time)."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                    TimeElapsedColumn(), console=err, disable=quiet, transient=True)
+
+
 def _load(scenario, hypothesis, scale, sets):
     from .scenario import load_scenario
 
@@ -72,8 +78,7 @@ def run(
 
             check_out_dir(out, force=force)
         t0 = time.perf_counter()
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("weeks"), TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
+        with _progress("weeks", quiet) as bar:
             task = bar.add_task(f"{scn.name} / {scn.hypothesis.name}", total=scn.calendar.n_weeks)
             res = simulate(scn, seed=seed, progress=lambda d, n: bar.update(task, completed=d))
         res.timings["total_s"] = time.perf_counter() - t0
@@ -151,8 +156,7 @@ def compare(
 
             check_out_dir(out, force=force)
         t0 = time.perf_counter()
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-                      TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
+        with _progress("runs", quiet) as bar:
             task = bar.add_task(f"{scn.name} / {scn.hypothesis.name}", total=runs)
             values = ensemble_values(scn, runs, seed=seed, workers=workers,
                                      progress=lambda d, n: bar.update(task, completed=d))
@@ -210,9 +214,7 @@ def calibrate(
 
     hyps = tuple(hypotheses or ("seed", "center", "interaction"))
     try:
-        if scale is not None and not 0 < scale <= 1:
-            raise ScenarioError("--scale", f"expected a number in (0, 1], got {scale}")
-        for h in hyps:  # validate every hypothesis and the held-out names before any work
+        for h in hyps:  # validate every hypothesis, --scale and the held-out names before any work
             _load(scenario, h, scale, set_)
         observables(tuple(hold_out or ()))
         if resume and not (out / "calibration.db").exists():
@@ -257,9 +259,8 @@ def report(
     from .report.html import build_report
 
     try:
-        with Progress(TextColumn("[bold]predictive runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, disable=quiet, transient=True) as bar:
-            task = bar.add_task("runs", total=None)
+        with _progress("runs", quiet) as bar:
+            task = bar.add_task("predictive", total=None)
             path = build_report(folder, draws=draws, seed=seed, workers=workers, sensitivity=sensitivity,
                                 scale_runs=scale_runs, progress=lambda d, n: bar.update(task, completed=d, total=n))
     except MakhovikError as exc:
