@@ -130,18 +130,6 @@ class State:
         np.add.at(self.cause_counts, np.broadcast_to(cause, idx.shape), self.exp[idx])
         return idx
 
-    def arrest_range(self, lo: int, hi: int, cause) -> None:
-        """Arrest the mass agents ``lo .. hi-1`` (a slice of one block) now, with one cause or one per agent."""
-        if hi <= lo:
-            return
-        self.status[lo:hi] = DETAINED
-        self.arrest_week[lo:hi] = self.week
-        self.cause[lo:hi] = cause
-        if np.isscalar(cause):
-            self.cause_counts[cause] += (hi - lo) / self.world.scale
-        else:
-            self.cause_counts += np.bincount(cause, minlength=len(CAUSES)) / self.world.scale
-
     def sentence_slice(self, idx, cats: np.ndarray) -> None:
         """Sentence agents (a slice or index array): 1 = category 1 (shot), 2 = camp, 3 = released."""
         self.sentence[idx] = cats

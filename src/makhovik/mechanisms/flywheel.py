@@ -19,14 +19,17 @@ Intensity is ``precampaign_intensity`` before the mass-operations decision,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from ..kernels import hazard_hits, name_neighbours
 from ..scenario.schema import FACTIONS, TIE_TYPES
 from ..state import FREE, Cause
-from ..world.ties import neighbours
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "targeted", "cascade", "interrogate", "reproduction"]
+__all__ = ["CLAIMS", "intensity", "targeted", "cascade", "interrogate", "reproduction", "cascade_submodel",
+           "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
 REGIONALS = FACTIONS.index("regionals")
@@ -77,14 +80,10 @@ def targeted(ctx, pr) -> None:
 def cascade(ctx) -> None:
     """Arrests of named agents: hazard rises with the times they were named."""
     st = ctx.state
-    s = st.suspects
-    s = s[st.status[s] == FREE]
-    st.suspects = s
-    if s.size == 0:
+    if st.suspects.size == 0:
         return
-    inten = intensity(ctx)
-    rate = ctx.params.flywheel.hazard_per_name * st.kompromat[s] * inten * (1.0 - st.immunity[st.rank[s]])
-    hit = s[ctx.rng.random(s.size) < -np.expm1(-rate)]
+    per_name = ctx.params.flywheel.hazard_per_name * intensity(ctx)
+    st.suspects, hit = hazard_hits(st.suspects, st.kompromat, st.rank, st.immunity, per_name, st.status, ctx.rng)
     st.arrest_cadre(hit, Cause.CASCADE)
 
 
@@ -139,15 +138,12 @@ def interrogate(ctx, arrested: np.ndarray) -> int:
         q = min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
         if q <= 0:
             continue
-        src, dst = neighbours(ctx.world.ties[t], arrested)
-        if dst.size == 0:
-            continue
-        up = st.whole[dst] & ~st.whole[src]
-        same = ~up
-        keep = same & (rng.random(dst.size) < q)
-        s_up, d_up = _names_from_below(ctx, t, src[up], dst[up], q) if up.any() else (src[:0], dst[:0])
-        src = np.concatenate([src[keep], s_up])
-        dst = np.concatenate([dst[keep], d_up])
+        m = ctx.world.ties[t]
+        src, dst, s_up, d_up, _ = name_neighbours(m.indptr, m.indices, arrested, q, st.whole, st.status, rng)
+        if s_up.size:
+            s_up, d_up = _names_from_below(ctx, t, s_up, d_up, q)
+            src = np.concatenate([src, s_up])
+            dst = np.concatenate([dst, d_up])
         free = st.status[dst] == FREE
         src, dst = src[free], dst[free]
         if dst.size == 0:
@@ -181,3 +177,75 @@ def reproduction(world, state) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.where(counts > 0, kids / np.maximum(counts, 1), np.nan)
     return r, counts
+
+
+@dataclass
+class CascadeRun:
+    """What :func:`cascade_submodel` returns: arrest week per agent (-1: never) and the ties it read."""
+
+    arrest_week: np.ndarray
+    edges_read: int
+
+    @property
+    def size(self) -> int:
+        """Agents arrested, seeds included."""
+        return int(np.count_nonzero(self.arrest_week >= 0))
+
+    def by_week(self, weeks: int) -> np.ndarray:
+        """Arrests in each week."""
+        aw = self.arrest_week[self.arrest_week >= 0]
+        return np.bincount(aw, minlength=weeks)[:weeks]
+
+
+def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: float, immunity: np.ndarray,
+                     seeds: np.ndarray, weeks: int, rng) -> CascadeRun:
+    """The flywheel alone (C14), on a network whose agents are all individuals.
+
+    The same kernels and the same order as in the engine's week: first the week's hazard
+    draw over the named (:func:`~makhovik.kernels.hazard_hits`), then everyone arrested
+    that week (the ``seeds`` in week 0) is interrogated and names each free neighbour along
+    a tie of type *t* with probability ``naming[t]`` (:func:`~makhovik.kernels.name_neighbours`);
+    each naming adds one unit of compromising material. A named free agent is arrested with
+    probability ``1 - exp(-hazard_per_name x names x (1 - immunity))``, ``immunity`` given per
+    agent (in the engine, the immunity of the agent's rank).
+    ``benchmarks/mesa_reference.py`` implements the same rules in Mesa.
+
+    Examples
+    --------
+    A chain 0-1-2 with certain naming and a certain arrest: one step a week.
+
+    >>> import numpy as np
+    >>> from makhovik.world.ties import to_csr
+    >>> chain = {"t": to_csr(np.array([0, 1]), np.array([1, 2]), 3)}
+    >>> run = cascade_submodel(chain, {"t": 1.0}, 50.0, np.zeros(3), np.array([0]), 4, np.random.default_rng(0))
+    >>> run.arrest_week.tolist(), run.size
+    ([0, 1, 2], 3)
+    """
+    from ..kernels import hazard_hits, name_neighbours
+
+    n = next(iter(ties.values())).shape[0]
+    status = np.zeros(n, np.int8)
+    arrest_week = np.full(n, -1, np.int64)
+    kompromat = np.zeros(n, np.float32)
+    whole = np.ones(n, bool)
+    rank = np.arange(n)  # the kernel reads immunity[rank]: one entry per agent here
+    suspects = np.empty(0, np.int64)
+    is_suspect = np.zeros(n, bool)
+    frontier = np.unique(np.asarray(seeds, np.int64))
+    edges = 0
+    for t in range(weeks):
+        if t > 0:
+            suspects, frontier = hazard_hits(suspects, kompromat, rank, immunity, hazard_per_name, status, rng)
+        status[frontier] = 1
+        arrest_week[frontier] = t
+        for tie, m in ties.items():
+            q = naming.get(tie, 0.0)
+            if q <= 0:
+                continue
+            _, dst, _, _, read = name_neighbours(m.indptr, m.indices, frontier, q, whole, status, rng)
+            edges += read
+            np.add.at(kompromat, dst, 1.0)
+            new = np.unique(dst[~is_suspect[dst]])
+            is_suspect[new] = True
+            suspects = np.concatenate([suspects, new])
+    return CascadeRun(arrest_week, edges)

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..state import DETAINED, FREE, Cause
+from ..kernels import take_slices
+from ..state import CAMP, DETAINED, EXECUTED, FREE, RELEASED, Cause
 from ..world.agents import OPERATIONS
 
 __all__ = [
@@ -131,31 +132,27 @@ def _take(ctx, avail: np.ndarray, k: int) -> np.ndarray:
     return ctx.rng.multivariate_hypergeometric(avail.astype(np.int64), int(k), method="marginals")
 
 
-def _block_slices(ptr: np.ndarray, blocks, ks):
-    """Yield ``(lo, hi, offset)`` for the next ``ks[i]`` agents after each block's pointer, advancing it.
+_ARREST_STATUS = np.array([DETAINED], np.int8)
+_SENTENCE_STATUS = np.array([DETAINED, EXECUTED, CAMP, RELEASED], np.int8)  # by category code 0..3
 
-    ``offset`` counts the agents yielded before, so a sequence over all of them can be sliced.
-    """
-    off = 0
-    for b, k in zip(blocks, ks, strict=True):
-        if k <= 0:
-            continue
-        lo, k = int(ptr[b]), int(k)
-        yield lo, lo + k, off
-        ptr[b] += k
-        off += k
+
+def _codes(c) -> np.ndarray:
+    return np.array([c], np.int8) if np.isscalar(c) else np.asarray(c, np.int8)
 
 
 def _arrest_blocks(ctx, blocks, ks, causes: np.ndarray | int) -> None:
     """Arrest ``ks[i]`` next registered agents of each block; ``causes`` is one code or a sequence over all."""
-    for lo, hi, off in _block_slices(ctx.state.arr_ptr, blocks, ks):
-        ctx.state.arrest_range(lo, hi, causes if np.isscalar(causes) else causes[off:off + hi - lo])
+    st = ctx.state
+    counts = take_slices(st.arr_ptr, np.asarray(blocks, np.int64), np.asarray(ks, np.int64), _codes(causes),
+                         st.status, _ARREST_STATUS, st.arrest_week, st.week, st.cause)
+    st.cause_counts += counts[: st.cause_counts.size] / ctx.world.scale
 
 
 def _sentence_blocks(ctx, blocks, ks, cats: np.ndarray) -> None:
     """Sentence the ``ks[i]`` oldest pending agents of each block with the categories in ``cats`` (in order)."""
-    for lo, hi, off in _block_slices(ctx.state.sen_ptr, blocks, ks):
-        ctx.state.sentence_slice(slice(lo, hi), cats[off:off + hi - lo])
+    st = ctx.state
+    take_slices(st.sen_ptr, np.asarray(blocks, np.int64), np.asarray(ks, np.int64), _codes(cats),
+                st.status, _SENTENCE_STATUS, st.sentence_week, st.week, st.sentence)
 
 
 def _registration(ctx, blocks) -> None:

@@ -1,0 +1,133 @@
+"""Compiled kernels for the irregular work: walking the frontier's ties and moving block pointers.
+
+Everything here is a pure function of its arguments (arrays in, arrays out, or arrays
+updated in place where the docstring says so) and draws only from the
+``numpy.random.Generator`` it is given, so a run keeps one generator from start to end.
+The kernels are compiled by numba on first use and cached on disk.
+
+- :func:`name_neighbours` — the cascade kernel (C14): every tie of every prisoner is read
+  once; a tie to a free agent of the same tier is a naming with probability ``q``.
+- :func:`hazard_hits` — the weekly arrest draw over the named (suspects).
+- :func:`take_slices` — arrests or sentences in a run of blocks: advance each block's
+  pointer by ``k`` and write the slice of agents it passes over.
+- :func:`csr_traverse` — the roofline: the least work that reads the same ties
+  (``benchmarks/``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["name_neighbours", "hazard_hits", "take_slices", "csr_traverse"]
+
+FREE = 0  # state.FREE; repeated here so the kernels do not import the state module
+
+
+@njit(cache=True, nogil=True)
+def name_neighbours(indptr, indices, rows, q, whole, status, rng):  # pragma: no cover - compiled
+    """Namings along one tie type by the prisoners ``rows``.
+
+    For each tie (row, j): if ``j`` is whole and the row is not (a naming from a scaled tier
+    into the elite, handled by the caller), the pair goes to the second output; otherwise
+    it is a naming with probability ``q`` if ``j`` is free.
+
+    Returns
+    -------
+    src, dst, up_src, up_dst, edges : ndarray x 4, int
+        The namings, the pairs named from below, and the number of ties read.
+    """
+    total = 0
+    for i in range(rows.size):
+        r = rows[i]
+        total += indptr[r + 1] - indptr[r]
+    src = np.empty(total, np.int64)
+    dst = np.empty(total, np.int64)
+    usrc = np.empty(total, np.int64)
+    udst = np.empty(total, np.int64)
+    n = 0
+    m = 0
+    for i in range(rows.size):
+        r = rows[i]
+        wr = whole[r]
+        for e in range(indptr[r], indptr[r + 1]):
+            j = indices[e]
+            if whole[j] and not wr:
+                usrc[m] = r
+                udst[m] = j
+                m += 1
+            elif rng.random() < q and status[j] == FREE:
+                src[n] = r
+                dst[n] = j
+                n += 1
+    return src[:n], dst[:n], usrc[:m], udst[:m], total
+
+
+@njit(cache=True, nogil=True)
+def hazard_hits(suspects, kompromat, rank, immunity, per_name, status, rng):  # pragma: no cover - compiled
+    """One week's arrest draw over the suspects.
+
+    A free suspect with ``kompromat`` namings is arrested with probability
+    ``1 - exp(-per_name * kompromat * (1 - immunity[rank]))``.
+
+    Returns
+    -------
+    still_free, hit : ndarray, ndarray
+        The suspects who are free at the start of the week (the list to keep), and those hit.
+    """
+    keep = np.empty(suspects.size, np.int64)
+    hit = np.empty(suspects.size, np.int64)
+    nk = 0
+    nh = 0
+    for i in range(suspects.size):
+        s = suspects[i]
+        if status[s] != FREE:
+            continue
+        keep[nk] = s
+        nk += 1
+        rate = per_name * kompromat[s] * (1.0 - immunity[rank[s]])
+        if rng.random() < -np.expm1(-rate):
+            hit[nh] = s
+            nh += 1
+    return keep[:nk], hit[:nh]
+
+
+@njit(cache=True, nogil=True)
+def take_slices(ptr, blocks, ks, codes, status, new_status, week_col, week, code_col):  # pragma: no cover
+    """Advance ``ptr[blocks[i]]`` by ``ks[i]`` and write the agents passed over, in place.
+
+    The agents ``ptr[b] .. ptr[b] + k - 1`` of each block get ``status = new_status[code]``
+    (or ``new_status[0]`` where ``new_status`` has one entry), ``week_col = week`` and
+    ``code_col = code``, where the codes are consumed from ``codes`` in order (one entry:
+    the same code for all). Returns the count written for each code value (0..7).
+    """
+    counts = np.zeros(8, np.int64)
+    off = 0
+    one_code = codes.size == 1
+    one_status = new_status.size == 1
+    for i in range(blocks.size):
+        k = ks[i]
+        if k <= 0:
+            continue
+        b = blocks[i]
+        lo = ptr[b]
+        for a in range(lo, lo + k):
+            c = codes[0] if one_code else codes[off]
+            off += 1
+            status[a] = new_status[0] if one_status else new_status[c]
+            week_col[a] = week
+            code_col[a] = c
+            counts[c] += 1
+        ptr[b] = lo + k
+    return counts
+
+
+@njit(cache=True, nogil=True)
+def csr_traverse(indptr, indices, rows):  # pragma: no cover - compiled
+    """Read every tie of ``rows`` once and fold the neighbours into a checksum (the roofline)."""
+    acc = 0
+    for i in range(rows.size):
+        r = rows[i]
+        for e in range(indptr[r], indptr[r + 1]):
+            acc += indices[e]
+    return acc
