@@ -9,7 +9,7 @@ from makhovik.scenario import FACTIONS, load_scenario
 from makhovik.world import build_world
 from makhovik.world.build import largest_remainder
 from makhovik.world.inputs import MILITARY_RANKS, data_path, elite_sizes, initial_regions
-from makhovik.world.ties import clique_edges, neighbours, patronage_edges, to_csr
+from makhovik.world.ties import clique_csr, neighbours, patronage_edges, to_csr
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +83,20 @@ def test_patronage_and_cliques_by_hand():
     rank = np.array([3, 1, 1, 2, 1])
     c, p = patronage_edges(org, rank, rng)
     assert sorted(zip(c.tolist(), p.tolist(), strict=True)) == [(1, 0), (2, 0), (4, 3)]
-    a, b = clique_edges(np.array([0, 0, 0, 1, 1, -1]), 3, rng)
-    m = to_csr(a, b, 6).toarray()
+    m = clique_csr(np.array([0, 0, 0, 1, 1, -1]), 3, rng).toarray()
     assert m[:3, :3].sum() == 6 and m[3:5, 3:5].sum() == 2 and m[5].sum() == 0 and m[:3, 3:].sum() == 0
+
+
+def test_cliques_cut_each_group_into_runs_of_the_size():
+    group = np.repeat([0, 1, 2], [7, 3, 1])  # 7 -> cliques of 3, 3, 1; 3 -> one of 3; 1 -> alone
+    m = clique_csr(group, 3, np.random.default_rng(2))
+    deg = np.diff(m.indptr)
+    assert sorted(deg[:7].tolist()) == [0, 2, 2, 2, 2, 2, 2] and deg[7:10].tolist() == [2, 2, 2] and deg[10] == 0
+    assert (m != m.T).nnz == 0 and m.has_sorted_indices and m.diagonal().sum() == 0
+    a = m.toarray().astype(bool)
+    assert not a[:7, 7:].any()  # no tie across groups
+    # each tie closes a triangle inside a clique of three
+    assert ((a.astype(int) @ a.astype(int))[a] == 1).all()
 
 
 def test_largest_remainder_is_exact():

@@ -370,7 +370,7 @@ def build_world(scenario: Scenario, seed=None) -> World:
     ties = {}
     ties["patronage"] = T.to_csr(*T.patronage_edges(a["org"], a["rank"], rng), n_cadre)
     band = (a["rank"] >= RANK["senior"]).astype(np.int64)
-    ties["workplace"] = T.to_csr(*T.clique_edges(a["org"] * 2 + band, tp.clique_size, rng), n_cadre)
+    ties["workplace"] = T.clique_csr(a["org"] * 2 + band, tp.clique_size, rng, n_cadre)
     exp = np.where(a["whole"] > 0, 1.0, 1.0 / scale)
     right, left = fac_idx["rightists"], fac_idx["leftists"]
     persons = {k: float(exp[v].sum()) for k, v in (("r", right), ("l", left))}
