@@ -9,7 +9,7 @@ from makhovik.scenario import FACTIONS, load_scenario
 from makhovik.world import build_world
 from makhovik.world.build import largest_remainder
 from makhovik.world.inputs import MILITARY_RANKS, data_path, elite_sizes, initial_regions
-from makhovik.world.ties import clique_csr, neighbours, patronage_edges, to_csr
+from makhovik.world.ties import clique_csr, neighbours, patronage_edges
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,27 @@ def test_contingent_blocks_are_contiguous_and_in_their_regions(world):
     camps = world.region_names.index("NKVD labour camps")
     cp = world.contingent_names.index("camp_prisoners")
     assert set(world.block_region[world.block_contingent == cp]) == {camps}
+
+
+def test_footprint_estimate_counts_the_world_it_will_build():
+    from makhovik.world.footprint import estimate
+
+    for scale in (0.002, 0.05):
+        scn = load_scenario("great-terror", scale=scale)
+        f = estimate(scn)
+        w = build_world(scn, seed=1)
+        assert abs(f.agents - w.n) / w.n < 0.05
+        assert abs(f.cadre - w.n_cadre) / w.n_cadre < 0.05
+        nnz = sum(m.nnz for m in w.ties.values())
+        assert abs(f.tie_entries - nnz) / nnz < 0.1
+
+
+def test_a_world_too_big_for_memory_is_refused_before_building(monkeypatch):
+    from makhovik.errors import ScenarioError
+
+    monkeypatch.setenv("MAKHOVIK_MEMORY_GIB", "0.3")  # below the 0.35 GiB any world is estimated to need
+    with pytest.raises(ScenarioError, match=r"^world: this world would take about 0\.4 GiB .* but 0\.3 GiB"):
+        build_world(load_scenario("great-terror", scale=0.001), seed=1)
+    monkeypatch.setenv("MAKHOVIK_MEMORY_GIB", "lots")
+    with pytest.raises(ScenarioError, match="MAKHOVIK_MEMORY_GIB: expected a number"):
+        build_world(load_scenario("great-terror", scale=0.001), seed=1)

@@ -61,6 +61,7 @@ class Context:
         self._seq = 0
         self.weight0: np.ndarray | None = None
         self.cache: dict = {}  # derived lookups mechanisms build once per run
+        self.ties_read = 0  # ties the interrogations read (the cascade kernel's work)
         self.hostility = pressure.hostility_matrix(self.params)
         tw = np.zeros(len(FACTIONS))
         for f, v in self.params.centre.target_weight.items():

@@ -139,7 +139,8 @@ def interrogate(ctx, arrested: np.ndarray) -> int:
         if q <= 0:
             continue
         m = ctx.world.ties[t]
-        src, dst, s_up, d_up, _ = name_neighbours(m.indptr, m.indices, arrested, q, st.whole, st.status, rng)
+        src, dst, s_up, d_up, read = name_neighbours(m.indptr, m.indices, arrested, q, st.whole, st.status, rng)
+        ctx.ties_read += read
         if s_up.size:
             s_up, d_up = _names_from_below(ctx, t, s_up, d_up, q)
             src = np.concatenate([src, s_up])

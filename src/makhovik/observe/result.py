@@ -52,6 +52,8 @@ class Result:
         Order 00447 limits by region at the end of the run, in simulated agents: initial and
         final limits by category, sentences used, arrests counted against them, and the parts
         of the limit the centre set (``ordered_room``) or approved on request (``approved_room``).
+    work : dict
+        What the run did, for benchmarks: ``ties_read``, the ties the interrogations read.
     """
 
     scenario: Scenario
@@ -64,6 +66,7 @@ class Result:
     world_summary: dict
     timings: dict = field(default_factory=dict)
     seed: int | None = None
+    work: dict = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, as written to Parquet."""
@@ -209,4 +212,5 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     })
     return Result(scenario=scenario, weekly=weekly, events=events, series=series, power=power, agents=agents,
                   limits=limits,
-                  world_summary=world.summary(), timings={"run_s": elapsed})
+                  world_summary=world.summary(), timings={"run_s": elapsed},
+                  work={"ties_read": ctx.ties_read})

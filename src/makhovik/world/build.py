@@ -7,6 +7,7 @@ import numpy as np
 from .._rng import check_random_state
 from ..errors import ScenarioError
 from ..scenario.schema import CADRE_FACTIONS, FACTIONS, Scenario
+from . import footprint
 from . import ties as T
 from .agents import CC_1934, DELEGATE_17, FACTION_CODE, INSTITUTIONS, OPERATIONS, World
 from .inputs import MILITARY_RANKS, elite_sizes, initial_regions
@@ -112,7 +113,8 @@ def build_world(scenario: Scenario, seed=None) -> World:
     Raises
     ------
     ScenarioError
-        When the world cannot be built as specified (unknown region, impossible size).
+        When the world cannot be built as specified (unknown region, impossible size), or
+        when its estimated footprint exceeds the memory available (:mod:`.footprint`).
 
     Examples
     --------
@@ -121,6 +123,7 @@ def build_world(scenario: Scenario, seed=None) -> World:
     >>> w.summary()["cc_1934"], w.summary()["delegates_17"]
     (139, 1966)
     """
+    footprint.check(scenario)  # refuse before allocating anything
     rng = check_random_state(seed)
     w = scenario.world
     scale = w.scale

@@ -1,0 +1,118 @@
+"""The memory a world will take, estimated from the scenario before anything is built.
+
+:func:`check` refuses a world whose estimate exceeds the memory available (a
+:class:`~makhovik.errors.ScenarioError`: exit code 2 on the command line), so an
+impossible size fails in a millisecond with the numbers, instead of after minutes of
+swapping or an out-of-memory kill.
+
+The estimate is ``BASE + PER_AGENT x agents + PER_TIE_ENTRY x tie entries``. The
+coefficients are measured peaks of whole processes (build, run and result tables) on
+this project's machine, rounded up by about a third: 1.04 GiB at scale 1 with 9.26 M
+agents and 13.2 M tie entries, 1.43 GiB with 105.7 M tie entries (dense workplace
+circles), 0.30 GiB at scale 0.1 (see ``benchmarks/results.md``). A tie is stored twice
+(once per end) in 5 bytes (an int32 index and an int8 value).
+
+The memory available is the smallest of: ``MemAvailable`` in ``/proc/meminfo``, the
+cgroup limit less current use (containers), and ``MAKHOVIK_MEMORY_GIB`` if set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ScenarioError
+
+__all__ = ["Footprint", "estimate", "available_bytes", "check", "BASE", "PER_AGENT", "PER_TIE_ENTRY"]
+
+GIB = 2**30
+BASE = 0.35 * GIB
+PER_AGENT = 120.0
+PER_TIE_ENTRY = 7.0
+WHOLE_ELITE = 18_000  # CC, delegates, named ranks, senior cadre and leaders: kept whole at every scale
+ELITE_CIRCLE = 2_500  # those among them in the elite and military-party networks
+
+
+@dataclass(frozen=True)
+class Footprint:
+    agents: int
+    cadre: int
+    tie_entries: int
+
+    @property
+    def bytes(self) -> float:
+        return BASE + PER_AGENT * self.agents + PER_TIE_ENTRY * self.tie_entries
+
+    @property
+    def gib(self) -> float:
+        return self.bytes / GIB
+
+
+def estimate(scenario) -> Footprint:
+    """Agents, cadre and tie entries the scenario's world will have, to within a few percent.
+
+    Examples
+    --------
+    >>> from makhovik import load_scenario
+    >>> f = estimate(load_scenario("great-terror", scale=1.0))
+    >>> 9.0e6 < f.agents < 9.6e6, round(f.gib, 1)
+    (True, 1.5)
+    """
+    w, t = scenario.world, scenario.ties
+    s = w.scale
+    cadre = int(s * (w.party_members + w.army_officers + w.nkvd_staff) + WHOLE_ELITE)
+    mass = int(s * sum(c.pool for c in w.contingents.values()))
+    per_cadre = 2 + (t.clique_size - 1)  # patronage (both ends) + workplace clique
+    per_cadre += (t.opposition_degree + t.right_left_degree + t.nkvd_link_degree) * 0.05  # the opposition's 5%
+    elite = ELITE_CIRCLE * (t.elite_degree + t.military_party_degree)
+    return Footprint(agents=cadre + mass, cadre=cadre, tie_entries=int(cadre * per_cadre + elite))
+
+
+def _cgroup_room() -> float | None:
+    base = Path("/sys/fs/cgroup")
+    try:
+        limit = (base / "memory.max").read_text().strip()
+        if limit == "max":
+            return None
+        return float(limit) - float((base / "memory.current").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def available_bytes() -> float:
+    """Memory this process may still take: the smallest of the kernel's, the cgroup's and ``MAKHOVIK_MEMORY_GIB``."""
+    room = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                room.append(float(line.split()[1]) * 1024)
+    except OSError:  # pragma: no cover - not Linux
+        try:
+            room.append(float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")))
+        except (ValueError, OSError, AttributeError):
+            pass
+    cg = _cgroup_room()
+    if cg is not None:
+        room.append(cg)
+    env = os.environ.get("MAKHOVIK_MEMORY_GIB")
+    if env:
+        try:
+            room.append(float(env) * GIB)
+        except ValueError:
+            raise ScenarioError("MAKHOVIK_MEMORY_GIB", f"expected a number of GiB, got {env!r}") from None
+    return min(room) if room else float("inf")
+
+
+def check(scenario) -> Footprint:
+    """Refuse (``ScenarioError`` on ``world``) a world whose estimated footprint exceeds the memory available."""
+    f = estimate(scenario)
+    room = available_bytes()
+    if f.bytes > room:
+        raise ScenarioError(
+            "world",
+            f"this world would take about {f.gib:,.1f} GiB ({f.agents:,} agents, {f.tie_entries // 2:,} ties) "
+            f"but {room / GIB:,.1f} GiB is available; lower world.scale, the sizes "
+            f"(world.party_members, world.contingents.*.pool) or ties.clique_size",
+        )
+    return f
