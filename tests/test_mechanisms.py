@@ -65,6 +65,19 @@ def test_link_density_counts_opposition_tied_into_the_nkvd():
     assert alarm.link_density(w) == pytest.approx(1 / 3)
 
 
+def test_link_density_is_the_same_at_every_scale():
+    """Counted in persons: at scale 1 it is 1 - exp(-1) for one NKVD tie per person on average."""
+    from makhovik.world.build import build_world
+
+    def dens(scale):
+        return np.mean([alarm.link_density(build_world(makhovik.load_scenario("great-terror", scale=scale), seed=k))
+                        for k in range(3)])
+
+    # sampling noise of the share over ~1,000 (scale 0.01) and ~10,000 (0.1) agents: about 0.015 and 0.005
+    assert dens(0.01) == pytest.approx(1 - np.exp(-1), abs=0.04)
+    assert dens(0.1) == pytest.approx(1 - np.exp(-1), abs=0.02)
+
+
 def test_alarm_decays_by_half_in_one_half_life():
     scn = quiet_scenario(**{"mechanisms.alarm.half_life_weeks": 4})
     ctx = Context(scn, chain_world(3), np.random.default_rng(0))

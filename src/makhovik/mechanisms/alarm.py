@@ -61,12 +61,30 @@ def precedent(ctx, ranks: np.ndarray) -> None:
 
 
 def link_density(world) -> float:
-    """Share of former rightists and leftists with at least one tie into the NKVD (C5)."""
+    """Share of former rightists and leftists (persons) with at least one tie into the NKVD (C5).
+
+    Counted in persons so that it does not move with the scale. An agent of a scaled tier is
+    a representative person: its ties are one person's ties. A whole-tier person's tie to a
+    scaled NKVD agent is drawn with probability ``scale`` and stands for ``1/scale``
+    person-level ties, so for the whole tier the ties to scaled agents are known only on
+    average: a whole-tier person without a tie to a whole-tier officer counts
+    ``1 - exp(-lambda)``, ``lambda`` the mean person-level ties of the whole tier to the
+    scaled officers. At scale 1 this is the plain share with a tie.
+    """
     nc = world.n_cadre
     fac = world.faction[:nc]
     opp = np.flatnonzero((fac == FACTIONS.index("rightists")) | (fac == FACTIONS.index("leftists")))
     if opp.size == 0:
         return 0.0
-    is_nkvd = (fac == FACTIONS.index("nkvd")).astype(np.float64)
-    nkvd_ties = world.ties["cross_faction"] @ is_nkvd
-    return float(np.count_nonzero(nkvd_ties[opp] > 0) / opp.size)
+    e = world.expansion()
+    nk = fac == FACTIONS.index("nkvd")
+    m = world.ties["cross_faction"]
+    to_whole = (m @ (nk & (e <= 1.0)).astype(np.float64))[opp]
+    to_scaled = (m @ (nk & (e > 1.0)).astype(np.float64))[opp]
+    eo = e[opp]
+    hit = ((to_whole + to_scaled) > 0).astype(np.float64)
+    whole = eo <= 1.0
+    if whole.any():
+        lam = to_scaled[whole].mean() * world.scale
+        hit[whole] = np.where(to_whole[whole] > 0, 1.0, -np.expm1(-lam))
+    return float((eo * hit).sum() / eo.sum())
