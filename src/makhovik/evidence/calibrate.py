@@ -44,6 +44,10 @@ class Prior:
         """pyABC parameter name (no dots)."""
         return self.path.replace(".", "__")
 
+    def from_unit(self, u):
+        """The parameter at position ``u`` in [0, 1] of the prior's range (pyABC works on ``u``)."""
+        return self.lo + u * (self.hi - self.lo)
+
     def value(self, x: float, start: dt.date):
         if self.is_date:
             return (start + dt.timedelta(days=int(round(x)))).isoformat()
@@ -93,7 +97,7 @@ class _Model:
         self.replicates = replicates
 
     def scenario(self, pars: dict) -> Scenario:
-        over = {p.path: p.value(pars[p.key], self.start) for p in self.priors}
+        over = {p.path: p.value(p.from_unit(pars[p.key]), self.start) for p in self.priors}
         return load_scenario(self.data, overrides=over, scale=self.scale)
 
     def __call__(self, pars) -> dict:
@@ -244,13 +248,16 @@ def calibrate(
         all_priors[h] = pri
         sc = scale if scale is not None else s.calibration.scale
         models.append(_Model(s.model_dump(mode="python"), pri, sc, names, s.calendar.start, replicates))
-        prior_dists.append(pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.lo, p.hi - p.lo) for p in pri}))
+        # pyABC works on each parameter mapped to [0, 1] across its prior: a date in days beside
+        # a weekly rate would otherwise give a covariance so ill-conditioned that scipy treats it
+        # as singular and the kernel density of a proposal underflows to zero
+        prior_dists.append(pyabc.Distribution(**{p.key: pyabc.RV("uniform", 0.0, 1.0) for p in pri}))
     from ..execute.local import default_workers
 
     n_procs = workers or default_workers()
     sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=n_procs) if n_procs > 1 \
         else pyabc.sampler.SingleCoreSampler()
-    transitions = [_floor_transition(pyabc, {p.key: 0.02 * (p.hi - p.lo) for p in all_priors[h]}) for h in hypotheses]
+    transitions = [_floor_transition(pyabc, {p.key: 0.02 for p in all_priors[h]}) for h in hypotheses]
     abc = pyabc.ABCSMC(models, prior_dists, _Distance(fitted), population_size=population_size, sampler=sampler,
                        transitions=transitions)
     db = Path(db)
@@ -284,7 +291,10 @@ def calibrate(
         except (KeyError, ValueError):
             df, w = pd.DataFrame(), np.array([])
         if len(df):
-            df = df.rename(columns={p.key: p.path for p in all_priors[h]}).copy()
+            df = df.copy()
+            for p in all_priors[h]:
+                df[p.key] = p.from_unit(df[p.key])
+            df = df.rename(columns={p.key: p.path for p in all_priors[h]})
             df["weight"] = w
         posteriors[h] = df.reset_index(drop=True)
     pops = history.get_all_populations()
