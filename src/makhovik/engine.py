@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._rng import check_random_state
+from .kernels import add_names
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
@@ -160,9 +161,8 @@ class Context:
         st = self.state
         if idx.size == 0:
             return
-        np.add.at(st.kompromat, idx, 1.0 if times is None else times.astype(np.float32))
-        new = np.unique(idx[~st.is_suspect[idx]])
-        st.is_suspect[new] = True
+        times = np.empty(0, np.float32) if times is None else times.astype(np.float32)
+        new = add_names(np.asarray(idx, np.int64), times, st.kompromat, st.is_suspect)
         st.suspects = np.concatenate([st.suspects, new])
 
 

@@ -7,6 +7,8 @@ The kernels are compiled by numba on first use and cached on disk.
 
 - :func:`name_neighbours` — the cascade kernel (C14): every tie of every prisoner is read
   once; a tie to a free agent of the same tier is a naming with probability ``q``.
+- :func:`add_names` — file the namings: one unit of compromising material each; the newly
+  named join the suspects.
 - :func:`hazard_hits` — the weekly arrest draw over the named (suspects).
 - :func:`take_slices` — arrests or sentences in a run of blocks: advance each block's
   pointer by ``k`` and write the slice of agents it passes over.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["name_neighbours", "hazard_hits", "take_slices", "csr_traverse"]
+__all__ = ["name_neighbours", "add_names", "hazard_hits", "take_slices", "csr_traverse"]
 
 FREE = 0  # state.FREE; repeated here so the kernels do not import the state module
 
@@ -61,6 +63,25 @@ def name_neighbours(indptr, indices, rows, q, whole, status, rng):  # pragma: no
                 dst[n] = j
                 n += 1
     return src[:n], dst[:n], usrc[:m], udst[:m], total
+
+
+@njit(cache=True, nogil=True)
+def add_names(dst, times, kompromat, is_suspect):  # pragma: no cover - compiled
+    """Add ``times[i]`` (or 1 where ``times`` is empty) to ``kompromat[dst[i]]``, in place.
+
+    Returns the agents named for the first time (marked in ``is_suspect``), in order of naming.
+    """
+    new = np.empty(dst.size, np.int64)
+    n = 0
+    one = times.size == 0
+    for i in range(dst.size):
+        d = dst[i]
+        kompromat[d] += 1.0 if one else times[i]
+        if not is_suspect[d]:
+            is_suspect[d] = True
+            new[n] = d
+            n += 1
+    return new[:n]
 
 
 @njit(cache=True, nogil=True)

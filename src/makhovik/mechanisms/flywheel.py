@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels import hazard_hits, name_neighbours
+from ..kernels import add_names, hazard_hits, name_neighbours
 from ..scenario.schema import FACTIONS, TIE_TYPES
 from ..state import FREE, Cause
 from . import centre
@@ -34,6 +34,7 @@ __all__ = ["CLAIMS", "intensity", "targeted", "cascade", "interrogate", "reprodu
 CLAIMS = ("C13", "C14", "C17")
 REGIONALS = FACTIONS.index("regionals")
 CADRE = len(FACTIONS) - 1
+_NO_TIMES = np.empty(0, np.float32)
 
 
 def intensity(ctx) -> float:
@@ -222,8 +223,6 @@ def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: floa
     >>> run.arrest_week.tolist(), run.size
     ([0, 1, 2], 3)
     """
-    from ..kernels import hazard_hits, name_neighbours
-
     n = next(iter(ties.values())).shape[0]
     status = np.zeros(n, np.int8)
     arrest_week = np.full(n, -1, np.int64)
@@ -245,8 +244,5 @@ def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: floa
                 continue
             _, dst, _, _, read = name_neighbours(m.indptr, m.indices, frontier, q, whole, status, rng)
             edges += read
-            np.add.at(kompromat, dst, 1.0)
-            new = np.unique(dst[~is_suspect[dst]])
-            is_suspect[new] = True
-            suspects = np.concatenate([suspects, new])
+            suspects = np.concatenate([suspects, add_names(dst, _NO_TIMES, kompromat, is_suspect)])
     return CascadeRun(arrest_week, edges)

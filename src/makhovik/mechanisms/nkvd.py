@@ -163,31 +163,72 @@ def _registration(ctx, blocks) -> None:
     st.reg_ptr[blocks] += ctx.rng.binomial(end - st.reg_ptr[blocks], ctx.params.nkvd.registration_rate)
 
 
-def _active_national(ctx) -> np.ndarray:
-    st = ctx.state
-    if st.happened("ops_ended") or st.stopped():
-        return np.empty(0, np.int64)
-    started = np.array([st.happened(f"national_{ctx.world.contingent_names[c]}_start")
-                        for c in ctx.world.block_contingent[ctx.b_nat]], bool)
-    return ctx.b_nat[started] if ctx.b_nat.size else ctx.b_nat
+def _started_national(ctx) -> np.ndarray:
+    """Which national blocks (of ``ctx.b_nat``) are in an operation now."""
+    st, w = ctx.state, ctx.world
+    if ctx.b_nat.size == 0 or st.happened("ops_ended") or st.stopped():
+        return np.zeros(ctx.b_nat.size, bool)
+    on = np.array([st.happened(f"national_{name}_start") for name in w.contingent_names], bool)
+    return on[w.block_contingent[ctx.b_nat]]
+
+
+def _layout(ctx, B: np.ndarray):
+    """Blocks ``B`` ordered by region, with each one's region and place among its region's blocks (cached)."""
+    cache = ctx.cache.setdefault("layout", {})
+    key = id(B)
+    if key not in cache:
+        reg = ctx.world.block_region[B]
+        order = np.argsort(reg, kind="stable")
+        r = reg[order]
+        first = np.searchsorted(r, r, "left")
+        j = np.arange(r.size) - first
+        cache[key] = (B, order, r, j, int(j.max()) + 1 if j.size else 0)
+    return cache[key][1:]
+
+
+def _split(ctx, B: np.ndarray, avail: np.ndarray, k_r: np.ndarray):
+    """Draw ``k_r[r]`` agents without replacement from the blocks of each region (``avail`` in each block of ``B``).
+
+    A multivariate hypergeometric split, one vectorised draw per block rank within a region.
+    Returns the blocks in region order and the count to take from each; the counts of a
+    region follow one another, so codes listed region by region line up with them.
+    """
+    order, reg, j, J = _layout(ctx, B)
+    R = ctx.world.n_regions
+    mat = np.zeros((R, J), np.int64)
+    mat[reg, j] = avail[order]
+    rest = mat.sum(axis=1)
+    left = np.minimum(np.asarray(k_r, np.int64), rest)
+    out = np.zeros_like(mat)
+    for c in range(J - 1):
+        rest = rest - mat[:, c]
+        out[:, c] = ctx.rng.hypergeometric(mat[:, c], rest, left)
+        left = left - out[:, c]
+    out[:, J - 1] = left
+    return B[order], out[reg, j]
+
+
+def _shuffled_codes(ctx, counts: np.ndarray, codes) -> np.ndarray:
+    """``counts[g, c]`` copies of ``codes[c]`` for every group ``g`` (a region, a block), group by group, shuffled within each."""
+    G = counts.shape[0]
+    seq = np.repeat(np.tile(np.asarray(codes, np.int8), G), counts.ravel())
+    group = np.repeat(np.arange(G), counts.sum(axis=1))
+    return seq[np.lexsort((ctx.rng.random(seq.size), group))]
 
 
 def _mass_arrests(ctx) -> None:
     st, p, w, rng = ctx.state, ctx.params.nkvd, ctx.world, ctx.rng
     R = w.n_regions
     K = capacity(ctx)
-    nat = _active_national(ctx)
-    if nat.size:
-        _registration(ctx, nat)
-        has_nat = np.bincount(w.block_region[nat], minlength=R) > 0
+    started = _started_national(ctx)
+    if started.any():
+        nat = ctx.b_nat
+        _registration(ctx, nat[started])
+        has_nat = np.bincount(w.block_region[nat[started]], minlength=R) > 0
         cap_nat = stochastic_round(K * p.national_capacity_share * has_nat, rng)
-        avail = st.reg_ptr[nat] - st.arr_ptr[nat]
-        want = rng.binomial(avail, ctx.arrest_share[nat])
-        reg = w.block_region[nat]
-        for r in np.flatnonzero(np.bincount(reg, want, minlength=R)):
-            sel = reg == r
-            ks = _take(ctx, want[sel], min(int(want[sel].sum()), int(cap_nat[r])))
-            _arrest_blocks(ctx, nat[sel], ks, Cause.ORDERED)
+        want = np.where(started, rng.binomial(st.reg_ptr[nat] - st.arr_ptr[nat], ctx.arrest_share[nat]), 0)
+        k_r = np.minimum(np.bincount(w.block_region[nat], want, minlength=R).astype(np.int64), cap_nat)
+        _arrest_blocks(ctx, *_split(ctx, nat, want, k_r), Cause.ORDERED)
         K = K * np.where(has_nat, 1 - p.national_capacity_share, 1.0)
     if not st.happened("op00447_start") or st.happened("ops_ended") or st.stopped():
         return
@@ -196,21 +237,19 @@ def _mass_arrests(ctx) -> None:
         return
     _registration(ctx, B)
     avail = st.reg_ptr[B] - st.arr_ptr[B]
-    reg = w.block_region[B]
     room = stochastic_round((1 + p.overfulfil) * (st.lim1 + st.lim2) - st.arrested_00447, rng)
-    k_r = np.minimum(np.minimum(stochastic_round(K, rng), room), np.bincount(reg, avail, minlength=R))
-    for r in np.flatnonzero(k_r > 0):
-        k = int(k_r[r])
-        sel = reg == r
-        ks = _take(ctx, avail[sel], k)
-        done = st.arrested_00447[r]
-        # the room's fractional last place (scale < 1) counts as inside it, as the rounding of room allows
-        n_ord = int(np.clip(np.ceil(st.ordered_room[r] - done), 0, k))
-        n_app = int(np.clip(np.ceil(st.ordered_room[r] + st.approved_room[r] - done) - n_ord, 0, k - n_ord))
-        causes = rng.permutation(np.repeat(np.array([Cause.ORDERED, Cause.APPROVED, Cause.OVER_LIMIT], np.int8),
-                                           [n_ord, n_app, k - n_ord - n_app]))
-        _arrest_blocks(ctx, B[sel], ks, causes)
-        st.arrested_00447[r] += k
+    k_r = np.minimum(np.minimum(stochastic_round(K, rng), room),
+                     np.bincount(w.block_region[B], avail, minlength=R).astype(np.int64))
+    if not k_r.any():
+        return
+    done = st.arrested_00447
+    # the room's fractional last place (scale < 1) counts as inside it, as the rounding of room allows
+    n_ord = np.clip(np.ceil(st.ordered_room - done), 0, k_r).astype(np.int64)
+    n_app = np.clip(np.ceil(st.ordered_room + st.approved_room - done) - n_ord, 0, k_r - n_ord).astype(np.int64)
+    causes = _shuffled_codes(ctx, np.stack([n_ord, n_app, k_r - n_ord - n_app], axis=1),
+                             [Cause.ORDERED, Cause.APPROVED, Cause.OVER_LIMIT])
+    _arrest_blocks(ctx, *_split(ctx, B, avail, k_r), causes)
+    st.arrested_00447 += k_r
 
 
 def _troikas(ctx) -> None:
@@ -222,8 +261,7 @@ def _troikas(ctx) -> None:
     pend = st.arr_ptr[B] - st.sen_ptr[B]
     if pend.sum() == 0:
         return
-    reg = w.block_region[B]
-    P_r = np.bincount(reg, pend, minlength=w.n_regions).astype(np.int64)
+    P_r = np.bincount(w.block_region[B], pend, minlength=w.n_regions).astype(np.int64)
     k = rng.binomial(P_r, 1.0 / p.troika_lag_weeks)
     room1 = stochastic_round((1 + p.overfulfil) * st.lim1 - st.used1, rng)
     room2 = stochastic_round((1 + p.overfulfil) * st.lim2 - st.used2, rng)
@@ -231,10 +269,8 @@ def _troikas(ctx) -> None:
     n2 = np.minimum(k - n1, room2)
     n1 = n1 + np.minimum(k - n1 - n2, room1 - n1)
     rel = rng.binomial(P_r - n1 - n2, p.release_rate)
-    for r in np.flatnonzero(n1 + n2 + rel):
-        cats = rng.permutation(np.repeat(np.array([CAT1, CAT2, RELEASE], np.int8), [n1[r], n2[r], rel[r]]))
-        sel = reg == r
-        _sentence_blocks(ctx, B[sel], _take(ctx, pend[sel], cats.size), cats)
+    cats = _shuffled_codes(ctx, np.stack([n1, n2, rel], axis=1), [CAT1, CAT2, RELEASE])
+    _sentence_blocks(ctx, *_split(ctx, B, pend, n1 + n2 + rel), cats)
     st.used1 += n1
     st.used2 += n2
 
@@ -254,9 +290,7 @@ def _albums(ctx) -> None:
         k = min(k, int(stochastic_round(p.album_capacity * ctx.national_size, rng)))
     ks = _take(ctx, pend, k)
     n1 = rng.binomial(ks, ctx.cat1_share[B])
-    cats = np.concatenate([rng.permutation(np.repeat(np.array([CAT1, CAT2], np.int8), [a, b - a]))
-                           for a, b in zip(n1, ks, strict=True)]) if k else np.empty(0, np.int8)
-    _sentence_blocks(ctx, B, ks, cats)
+    _sentence_blocks(ctx, B, ks, _shuffled_codes(ctx, np.stack([n1, ks - n1], axis=1), [CAT1, CAT2]))
 
 
 def _courts(ctx) -> None:
