@@ -131,10 +131,13 @@ def test_calibration_recovers_hypothesis_and_parameter(tmp_path):
         overrides={"mechanisms.centre.stop_date": truth_date.isoformat()}), seed=5)
     keep = {"stop_order", "arrested_1938", "convicted_1938", "executed_1938", "arrested_1939", "executed_1939"}
     targets = [o for o in synthetic_targets(simulated_values(truth)) if o.name in keep]
+    seen = []
     res = calibrate(hypotheses=("seed", "center"), populations=3, population_size=20, scale=0.002,
                     targets=targets, workers=1, db=tmp_path / "ident.db", seed=3,
                     overrides=["calibration.parameters={mechanisms.centre.stop_date: null, "
-                               "mechanisms.nkvd.routine_rate: null}"])
+                               "mechanisms.nkvd.routine_rate: null}"], progress=lambda *a: seen.append(a))
+    assert [a[0] for a in seen] == [0, 1, 2] and [a[1] for a in seen] == pytest.approx(res.epsilons)
+    assert all(set(a[3]) == {"seed", "center"} and sum(a[3].values()) == pytest.approx(1) for a in seen)
     p = res.final_probabilities()
     assert p["center"] > 0.5 > p["seed"]
     start = dt.date(1936, 1, 6)

@@ -229,7 +229,7 @@ def calibrate(
         res = run_calibration(scenario, hyps, populations=populations, population_size=population_size,
                               scale=scale, seed=seed, db=out / "calibration.db", resume=resume,
                               held_out=tuple(hold_out or ()), overrides=set_ or None, workers=workers,
-                              prior_width=prior_width, replicates=replicates)
+                              prior_width=prior_width, replicates=replicates, progress=_generation_line)
         files = write_calibration(res, out, extra={"prior_width": prior_width, "seed": seed, "replicates": replicates,
                                                    "scale": scale, "held_out": list(hold_out or ())})
     except MakhovikError as exc:
@@ -243,6 +243,11 @@ def calibrate(
     console.print(t)
     console.print(f"{res.simulations:,} simulations in {res.elapsed_s:.0f} s; epsilon "
                   f"{' > '.join(f'{e:.2f}' for e in res.epsilons)}; wrote {', '.join(files)} to {out}")
+
+
+def _generation_line(t: int, eps: float, samples: int, probs: dict[str, float]) -> None:
+    err.print(f"generation {t}: epsilon {eps:.2f}, {samples:,} simulations; model probabilities "
+              + ", ".join(f"{h} {p:.2f}" for h, p in probs.items()), soft_wrap=True)
 
 
 @app.command()

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,6 +137,45 @@ def _floor_transition(pyabc, floors: dict[str, float]):
     return FloorTransition()
 
 
+class _GenerationLog(logging.Handler):
+    """Turns pyABC's per-generation log lines into ``progress(t, epsilon, simulations, probabilities)`` calls."""
+
+    def __init__(self, abc, hypotheses, progress):
+        super().__init__(logging.INFO)
+        self.abc, self.hypotheses, self.progress = abc, hypotheses, progress
+        self.t, self.eps = -1, float("nan")
+
+    def emit(self, record) -> None:
+        msg = record.getMessage()
+        try:
+            if msg.startswith("t: "):  # 't: 3, eps: 3.40e+00.'
+                t, eps = msg.split(",")[:2]
+                self.t, self.eps = int(t.split(":")[1]), float(eps.split(":")[1].strip().rstrip("."))
+            elif msg.startswith("Accepted: "):  # 'Accepted: 300 / 912 = 3.29e-01, ESS: ...'
+                n_sim = int(msg.split("/")[1].split("=")[0])
+                mp = self.abc.history.get_model_probabilities(self.t)["p"]  # indexed by model
+                probs = dict.fromkeys(self.hypotheses, 0.0) | {self.hypotheses[int(m)]: float(v) for m, v in mp.items()}
+                self.progress(self.t, self.eps, n_sim, probs)
+        except (ValueError, IndexError, KeyError):  # a log format we do not know: no progress, no failure
+            pass
+
+
+@contextmanager
+def _generation_log(abc, hypotheses, progress):
+    if progress is None:
+        yield
+        return
+    log = logging.getLogger("ABC")
+    saved = log.level, log.handlers[:], log.propagate
+    log.handlers, log.propagate = [_GenerationLog(abc, hypotheses, progress)], False
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.setLevel(saved[0])
+        log.handlers, log.propagate = saved[1], saved[2]
+
+
 class _Distance:
     def __init__(self, obs: list[Observable]):
         self.obs = obs
@@ -194,6 +236,7 @@ def calibrate(
     min_epsilon: float = 0.0,
     prior_width: float = 1.0,
     replicates: int = 1,
+    progress: Callable[[int, float, int, dict[str, float]], None] | None = None,
 ) -> CalibrationResult:
     """Run (or resume) ABC-SMC with model selection across hypotheses.
 
@@ -222,13 +265,13 @@ def calibrate(
         Runs per particle; the particle's observables are their medians. More replicates cost
         proportionally more and shrink the run-to-run noise that otherwise blurs the
         comparison of hypotheses whose fits differ by less than that noise.
+    progress
+        Called after each generation as ``progress(t, epsilon, simulations, probabilities)``.
     """
     try:
         import pyabc
     except ImportError as exc:  # pragma: no cover - the extra is part of the test install
         raise MakhovikError("calibration needs pyABC: pip install 'makhovik[calibrate]'") from exc
-    import logging
-
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("Sampler").setLevel(logging.WARNING)
     logging.getLogger("Epsilon").setLevel(logging.WARNING)
@@ -272,7 +315,8 @@ def calibrate(
     else:
         abc.new(url, x0, meta_info={"hypotheses": list(hypotheses), "scenario": str(scenario)})
     try:
-        history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
+        with _generation_log(abc, hypotheses, progress):
+            history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
     except (AssertionError, ValueError, FloatingPointError) as exc:  # keep the generations already done
         history = abc.history
         if history is None or history.max_t < 0:

@@ -1,0 +1,124 @@
+"""The compiled kernels on hand-countable inputs, and the cascade sub-model against its Mesa reference."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from makhovik.kernels import add_names, csr_traverse, hazard_hits, name_neighbours, take_slices
+from makhovik.mechanisms.flywheel import cascade_submodel
+from makhovik.world.ties import to_csr
+
+# a star 0-(1,2,3) and an edge 3-4
+STAR = to_csr(np.array([0, 0, 0, 3]), np.array([1, 2, 3, 4]), 5)
+
+
+def test_name_neighbours_reads_every_tie_of_the_prisoners_once():
+    whole = np.ones(5, bool)
+    status = np.zeros(5, np.int8)
+    rng = np.random.default_rng(0)
+    src, dst, us, ud, read = name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 1.0, whole, status, rng)
+    assert read == 5  # degrees 3 + 2
+    assert sorted(zip(src.tolist(), dst.tolist(), strict=True)) == [(0, 1), (0, 2), (0, 3), (3, 0), (3, 4)]
+    assert us.size == 0 and ud.size == 0
+    status[[2, 4]] = 1  # no longer free: not named
+    _, dst, *_ = name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 1.0, whole, status, rng)
+    assert sorted(dst.tolist()) == [0, 1, 3]
+    _, dst, *_ = name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 0.0, whole, status, rng)
+    assert dst.size == 0
+
+
+def test_name_neighbours_sets_aside_namings_from_a_scaled_tier_into_the_whole():
+    whole = np.array([True, False, False, False, True])
+    src, dst, us, ud, _ = name_neighbours(STAR.indptr, STAR.indices, np.array([3]), 1.0, whole,
+                                          np.zeros(5, np.int8), np.random.default_rng(0))
+    assert sorted(zip(us.tolist(), ud.tolist(), strict=True)) == [(3, 0), (3, 4)] and dst.size == 0
+
+
+def test_name_neighbours_names_each_tie_with_probability_q():
+    n = 20_000
+    m = to_csr(np.zeros(n - 1, np.int64), np.arange(1, n), n)  # one prisoner with n-1 ties
+    _, dst, *_ = name_neighbours(m.indptr, m.indices, np.array([0]), 0.3, np.ones(n, bool), np.zeros(n, np.int8),
+                                 np.random.default_rng(1))
+    sd = np.sqrt(0.3 * 0.7 * (n - 1))
+    assert abs(dst.size - 0.3 * (n - 1)) < 4 * sd
+
+
+def test_add_names_counts_repeats_and_lists_the_newly_named_once():
+    k = np.zeros(5, np.float32)
+    sus = np.zeros(5, bool)
+    sus[1] = True
+    new = add_names(np.array([2, 1, 2, 4]), np.empty(0, np.float32), k, sus)
+    assert new.tolist() == [2, 4] and k.tolist() == [0, 1, 2, 0, 1] and sus.tolist() == [False, True, True, False, True]
+    add_names(np.array([0]), np.array([3.0], np.float32), k, sus)
+    assert k[0] == 3
+
+
+def test_hazard_hits_drops_the_arrested_and_draws_the_rest():
+    status = np.array([0, 1, 0, 0], np.int8)
+    kompromat = np.array([1, 1, 1, 0], np.float32)
+    rank = np.zeros(4, np.int64)
+    keep, hit = hazard_hits(np.array([0, 1, 2, 3]), kompromat, rank, np.zeros(1), 100.0, status, np.random.default_rng(0))
+    assert keep.tolist() == [0, 2, 3] and hit.tolist() == [0, 2]  # no names, no hazard
+    keep, hit = hazard_hits(np.array([0, 2]), kompromat, rank, np.ones(1), 100.0, status, np.random.default_rng(0))
+    assert hit.size == 0  # full immunity
+    # 1 - exp(-0.5) per week for one name at hazard 0.5
+    n = 20_000
+    _, hit = hazard_hits(np.arange(n), np.ones(n, np.float32), np.zeros(n, np.int64), np.zeros(1), 0.5,
+                         np.zeros(n, np.int8), np.random.default_rng(2))
+    p = 1 - np.exp(-0.5)
+    assert abs(hit.size - p * n) < 4 * np.sqrt(p * (1 - p) * n)
+
+
+def test_take_slices_moves_pointers_and_writes_what_it_passes():
+    status = np.zeros(10, np.int8)
+    week = np.full(10, -1, np.int16)
+    code = np.full(10, -1, np.int8)
+    ptr = np.array([0, 5])  # two blocks: 0-4 and 5-9
+    counts = take_slices(ptr, np.array([1, 0]), np.array([2, 3]), np.array([4, 5, 4, 4, 5], np.int8), status,
+                         np.array([1], np.int8), week, 7, code)
+    assert ptr.tolist() == [3, 7]
+    assert code.tolist() == [4, 4, 5, -1, -1, 4, 5, -1, -1, -1]  # block 1 first, then block 0
+    assert status.tolist() == [1, 1, 1, 0, 0, 1, 1, 0, 0, 0] and (week[status == 1] == 7).all()
+    assert counts[4] == 3 and counts[5] == 2
+    # status by code, one code for all
+    take_slices(ptr, np.array([0]), np.array([2]), np.array([2], np.int8), status, np.array([0, 9, 8], np.int8),
+                week, 8, code)
+    assert status[3:5].tolist() == [8, 8] and ptr[0] == 5
+
+
+def test_csr_traverse_folds_every_tie_of_the_rows():
+    assert csr_traverse(STAR.indptr, STAR.indices, np.array([0, 3])) == (1 + 2 + 3) + (0 + 4)
+
+
+def _mesa():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import mesa_reference
+
+    return mesa_reference
+
+
+def test_cascade_submodel_and_mesa_reference_agree_on_a_chain():
+    chain = {"t": to_csr(np.arange(5), np.arange(1, 6), 6)}
+    mk = cascade_submodel(chain, {"t": 1.0}, 50.0, np.zeros(6), np.array([0]), 8, np.random.default_rng(0))
+    model = _mesa().run(chain, {"t": 1.0}, 50.0, np.zeros(6), np.array([0]), 8, seed=0)
+    assert mk.arrest_week.tolist() == model.arrest_week().tolist() == [0, 1, 2, 3, 4, 5]
+
+
+def test_cascade_submodel_and_mesa_reference_give_the_same_mean_cascade():
+    """Same rules, separate random streams: mean sizes within 4 standard errors of their difference."""
+    rng = np.random.default_rng(11)
+    n = 1500
+    i, j = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
+    ties = {"a": to_csr(i[:2000], j[:2000], n), "b": to_csr(i[2000:], j[2000:], n)}
+    naming = {"a": 0.3, "b": 0.5}
+    immunity = rng.uniform(0, 0.5, n)
+    seeds = rng.choice(n, 15, replace=False)
+    mk = [cascade_submodel(ties, naming, 0.4, immunity, seeds, 20, np.random.default_rng(s)).size for s in range(200)]
+    ref = _mesa()
+    ms = [int((ref.run(ties, naming, 0.4, immunity, seeds, 20, seed=s).arrest_week() >= 0).sum()) for s in range(40)]
+    se = np.hypot(np.std(mk, ddof=1) / np.sqrt(len(mk)), np.std(ms, ddof=1) / np.sqrt(len(ms)))
+    assert np.mean(mk) > 2 * seeds.size  # the cascade spreads, so the comparison has something to compare
+    assert abs(np.mean(mk) - np.mean(ms)) < 4 * se
