@@ -217,18 +217,22 @@ def observables(held_out: tuple[str, ...] | list[str] = ()) -> list[Observable]:
 
 
 # ------------------------------------------------------------------ simulated values
-def _weekly_dates(res) -> pd.DataFrame:
+def _weekly_arrays(res) -> dict[str, np.ndarray]:
+    """The weekly table as arrays: dates (datetime64[D]), operation masks, counts in persons."""
     df = res.weekly
     exp = df["expansion"].to_numpy()
-    out = pd.DataFrame({
-        "date": pd.to_datetime(df["date"]).dt.date,
-        "op": df["operation"].astype(str),
+    op = df["operation"].astype("category")
+    names = np.asarray(op.cat.categories, dtype=str)
+    codes = op.cat.codes.to_numpy()
+    return {
+        "date": pd.to_datetime(df["date"]).to_numpy().astype("datetime64[D]"),
+        "op": names[codes] if codes.size else np.empty(0, str),
+        "national": np.char.startswith(names, "national_")[codes] if codes.size else np.empty(0, bool),
         "arrests": df["arrests"].to_numpy() * exp,
         "convicted": (df["cat1"] + df["cat2"]).to_numpy() * exp,
         "cat1": df["cat1"].to_numpy() * exp,
         "executed": df["executions"].to_numpy() * exp,
-    })
-    return out
+    }
 
 
 SIMULATED = (
@@ -248,13 +252,18 @@ def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
     obs = observables()
     if names is not None:
         obs = [o for o in obs if o.name in names]
-    w = _weekly_dates(res)
+    w = _weekly_arrays(res)
     annual = res.annual().set_index("year")
     a = res.agents
-    repressed = a["status"].astype(str).to_numpy() != "free"
+    repressed = (a["status"] != "free").to_numpy()  # categorical: compares codes, no strings made
     end = res.scenario.calendar.end
+    mil = a["mil_rank"]
     out: dict[str, float] = {}
     measure_col = {"arrested": "arrests", "convicted": "convicted", "cat1": "cat1", "executed": "executed"}
+
+    def day(iso: str) -> np.datetime64:
+        return np.datetime64(iso, "D")
+
     for o in obs:
         key = o.sim
         if key.startswith(("convicted_year_", "executed_year_", "arrested_year_")):
@@ -263,29 +272,27 @@ def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
         elif "_by:" in key:
             head, date = key.split("_by:")
             op, _, meas = head.partition("_")
-            d = dt.date.fromisoformat(date)
-            sel = w["date"] < d
-            sel &= (w["op"] == "op00447") if op == "op00447" else w["op"].str.startswith("national_")
-            out[o.name] = float(w.loc[sel, measure_col[meas]].sum())
+            sel = (w["date"] < day(date)) & ((w["op"] == "op00447") if op == "op00447" else w["national"])
+            out[o.name] = float(w[measure_col[meas]][sel].sum())
         elif "_between:" in key:
             meas, _, span = key.partition("_between:")
-            d0, d1 = (dt.date.fromisoformat(x) for x in span.split(":"))
+            d0, d1 = (day(x) for x in span.split(":"))
             sel = (w["date"] >= d0) & (w["date"] < d1)
-            out[o.name] = float(w.loc[sel, measure_col[meas]].sum())
+            out[o.name] = float(w[measure_col[meas]][sel].sum())
         elif key in ("op00447_convicted", "op00447_executed"):
-            out[o.name] = float(w.loc[w["op"] == "op00447", key.split("_")[1]].sum())
+            out[o.name] = float(w[key.split("_")[1]][w["op"] == "op00447"].sum())
         elif key in ("national_convicted", "national_executed"):
-            out[o.name] = float(w.loc[w["op"].str.startswith("national_"), key.split("_")[1]].sum())
+            out[o.name] = float(w[key.split("_")[1]][w["national"]].sum())
         elif key.startswith("national_"):
             op, _, meas = key.rpartition("_")
-            out[o.name] = float(w.loc[w["op"] == op, meas].sum())
+            out[o.name] = float(w[meas][w["op"] == op].sum())
         elif key == "cc_1934_repressed":
             out[o.name] = float((a["cc_1934"].to_numpy() & repressed).sum())
         elif key == "delegates_17_repressed":
             out[o.name] = float((a["delegate_17"].to_numpy() & repressed).sum())
         elif key.startswith("mil_repressed:"):
             rank = key.split(":", 1)[1]
-            out[o.name] = float(((a["mil_rank"].astype(str).to_numpy() == rank) & repressed).sum())
+            out[o.name] = float(((mil == rank).to_numpy() & repressed).sum())
         elif key.startswith("event:"):
             d = res.event_date(key.split(":", 1)[1])
             out[o.name] = float((d or end + dt.timedelta(days=1)).toordinal())
