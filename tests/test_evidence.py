@@ -164,6 +164,11 @@ def test_compare_calibrate_report_end_to_end(tmp_path):
                             "--scale", "0.001", "--workers", "1", "--out", str(out), "--resume"])
     assert r.exit_code == 0, r.output
     assert len(pd.read_csv(out / "model_probabilities.csv")) == 2  # a second generation on the same database
+    (out / "calibration.json").unlink()  # as after a calibration stopped before it could write its summary
+    r = runner.invoke(app, ["calibrate", "-H", "seed", "-H", "center", "--populations", "0", "--scale", "0.001",
+                            "--out", str(out), "--resume"])
+    assert r.exit_code == 0, r.output
+    assert len(pd.read_csv(out / "model_probabilities.csv")) == 2 and (out / "calibration.json").exists()
     r = runner.invoke(app, ["report", str(out), "--draws", "4", "--workers", "1", "--quiet"])
     assert r.exit_code == 0, r.output
     page = (out / "report" / "index.html").read_text()
@@ -180,6 +185,8 @@ def test_calibrate_rejects_bad_input(tmp_path):
     assert r.exit_code == 2 and "hypothesis" in r.output and not (tmp_path / "c").exists()
     r = runner.invoke(app, ["calibrate", "--resume", "--out", str(tmp_path / "none")])
     assert r.exit_code == 2 and "--resume" in r.output
+    r = runner.invoke(app, ["calibrate", "--populations", "0", "--out", str(tmp_path / "c0")])
+    assert r.exit_code == 2 and "--populations" in r.output and not (tmp_path / "c0").exists()
     r = runner.invoke(app, ["compare", "--hold-out", "nothing", "--quiet"])
     assert r.exit_code == 2 and "nothing" in r.output
     r = runner.invoke(app, ["report", str(tmp_path)])

@@ -194,7 +194,8 @@ def calibrate(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
     hypotheses: Annotated[list[str] | None, typer.Option("--hypotheses", "-H",
                                                          help="Hypotheses to compare (repeatable).")] = None,
-    populations: Annotated[int, typer.Option(help="ABC-SMC generations to run.", min=1)] = 4,
+    populations: Annotated[int, typer.Option(help="ABC-SMC generations to run (0 with --resume: summarise the "
+                                                  "stored ones).", min=0)] = 4,
     population_size: Annotated[int, typer.Option(help="Particles per generation.", min=2)] = 100,
     scale: Annotated[float | None, typer.Option(help="Model scale (default: the scenario's calibration.scale).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the calibration.")] = 1937,
@@ -219,6 +220,8 @@ def calibrate(
         observables(tuple(hold_out or ()))
         if resume and not (out / "calibration.db").exists():
             raise ScenarioError("--resume", f"expected {out / 'calibration.db'} from an earlier calibration")
+        if populations == 0 and not resume:
+            raise ScenarioError("--populations", "expected at least 1 (0 only with --resume)")
         if not resume:
             from .io import check_out_dir
 

@@ -203,8 +203,8 @@ class CalibrationResult:
     model_probabilities: pd.DataFrame  # generation x hypothesis
     posteriors: dict[str, pd.DataFrame]  # hypothesis -> parameters + weight
     epsilons: list[float]
-    simulations: int
-    elapsed_s: float
+    simulations: int  # all that the database records, pyABC's calibration sample included
+    elapsed_s: float  # the generations' wall time, summed over resumed invocations
     db: str
     priors: dict[str, list[Prior]]
 
@@ -245,7 +245,8 @@ def calibrate(
     scenario, hypotheses
         The scenario and the hypothesis overlays to compare (each a model).
     populations, population_size
-        ABC-SMC generations to run (in addition to those stored when resuming) and particles per generation.
+        ABC-SMC generations to run (in addition to those stored when resuming; 0 with ``resume``
+        summarises the stored ones, for a calibration that was stopped) and particles per generation.
     scale
         Model scale; default the scenario's ``calibration.scale``.
     seed
@@ -315,8 +316,11 @@ def calibrate(
     else:
         abc.new(url, x0, meta_info={"hypotheses": list(hypotheses), "scenario": str(scenario)})
     try:
-        with _generation_log(abc, hypotheses, progress):
-            history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
+        if populations == 0:  # resume only to summarise what the database holds
+            history = abc.history
+        else:
+            with _generation_log(abc, hypotheses, progress):
+                history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
     except (AssertionError, ValueError, FloatingPointError) as exc:  # keep the generations already done
         history = abc.history
         if history is None or history.max_t < 0:
@@ -343,7 +347,9 @@ def calibrate(
         posteriors[h] = df.reset_index(drop=True)
     pops = history.get_all_populations()
     eps = [float(e) for e in pops.loc[pops["t"] >= 0, "epsilon"]]
-    n_sim = int(pops.loc[pops["t"] >= 0, "samples"].sum())
+    n_sim = int(pops["samples"].sum())  # pyABC's calibration sample (t = -1) included
+    if "wall_time" in pops:  # over every invocation of a resumed calibration
+        elapsed = float(pops["wall_time"].fillna(0.0).sum())
     return CalibrationResult(list(hypotheses), probs, posteriors, eps, n_sim, elapsed, str(db), all_priors)
 
 
