@@ -54,7 +54,7 @@ def name_neighbours(indptr, indices, rows, q, whole, status, rng):  # pragma: no
         wr = whole[r]
         for e in range(indptr[r], indptr[r + 1]):
             j = indices[e]
-            if whole[j] and not wr:
+            if not wr and whole[j]:  # a whole prisoner's ties need no lookup of the other end's tier
                 usrc[m] = r
                 udst[m] = j
                 m += 1
