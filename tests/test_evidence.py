@@ -178,6 +178,8 @@ def test_compare_calibrate_report_end_to_end(tmp_path):
         assert (out / "report" / f"{f}.png").exists() and (out / "report" / f"{f}.svg").exists()
     audit = pd.read_csv(out / "report" / "claim_audit.csv")
     assert list(audit["claim"]) == [f"C{i}" for i in range(1, 21)]
+    rej = pd.read_csv(out / "report" / "rejection_check.csv")
+    assert list(rej["hypothesis"]) == ["seed", "center"] and (rej["runs"] == 2).all() and "Check by rejection" in page
 
 
 def test_calibrate_rejects_bad_input(tmp_path):
@@ -211,3 +213,19 @@ def test_replicates_take_the_median_of_runs(monkeypatch):
     scn = makhovik.load_scenario("great-terror", hypothesis="center")
     m = cal._Model(scn.model_dump(mode="python"), [], 0.001, ["a"], scn.calendar.start, replicates=3)
     assert m({}) == {"a": 4.0}
+
+
+def test_rejection_check_shares_intervals_and_separation():
+    from makhovik.evidence.predictive import rejection_check
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"hypothesis": ["a"] * 400 + ["b"] * 400 + ["c"] * 400,
+                       "distance": np.concatenate([rng.uniform(0, 2, 400), rng.uniform(0, 8, 400), rng.uniform(0, 8, 400)])})
+    r = rejection_check(df, 1.0, ["a", "b", "c"]).set_index("hypothesis")
+    # a: half its runs within 1; b and c: an eighth; probabilities 0.5/0.75, 0.125/0.75 each
+    assert r.loc["a", "share"] == pytest.approx(0.5, abs=0.1) and r.loc["b", "share"] == pytest.approx(0.125, abs=0.05)
+    assert r["probability"].sum() == pytest.approx(1.0)
+    assert (r["share_lo"] <= r["share"]).all() and (r["share"] <= r["share_hi"]).all()
+    assert r["separated"].tolist() == [True, False, False]
+    same = rejection_check(df[df["hypothesis"] != "a"], 1.0, ["b", "c"])
+    assert not same["separated"].any()  # two hypotheses drawn alike are not separated

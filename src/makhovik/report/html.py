@@ -20,6 +20,7 @@ from ..evidence.predictive import (
     observable_values,
     posterior_draws,
     prior_draws,
+    rejection_check,
     run_draws,
 )
 
@@ -283,6 +284,18 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
         prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td></tr>" for h, p in probs.items())
         prob_head = "<tr><th>hypothesis</th><th>posterior probability</th></tr>"
         sens = "<p class='note'>No prior-sensitivity run was given (report --sensitivity DIR).</p>"
+    eps = float(s["epsilons"][-1]) if s.get("epsilons") else float("nan")
+    rej = rejection_check(prior, eps, list(s["hypotheses"]))
+    rej.to_csv(out / "rejection_check.csv", index=False)
+    sep = rej[rej["separated"]]
+    rej_html = (f"<p class='note'>Each hypothesis's prior predictive runs ({int(rej['runs'].min())}–{int(rej['runs'].max())} "
+                f"each) within the final ABC tolerance ({eps:.2f}): with equal prior odds, a hypothesis's probability is "
+                "proportional to that share. This needs no importance weights, so it checks the ABC-SMC probabilities "
+                "above. " + (f"<b>{sep['hypothesis'].iloc[0]}</b>'s 90% interval lies above every other's."
+                             if len(sep) else "<b>The 90% intervals overlap: by this check the data do not separate the "
+                             "hypotheses.</b>") + "</p>" +
+                _table_html(rej, ["hypothesis", "runs", "within", "share", "share_lo", "share_hi", "probability"],
+                            {c: (lambda x: f"{x:.3f}") for c in ("share", "share_lo", "share_hi", "probability")}))
     if scale_df is not None:
         scols = [c for c in scale_df.columns if c.startswith("median_scale_")]
         drift = scale_df[~scale_df["stable"]]
@@ -306,6 +319,7 @@ under the model's assumptions, and what that implies for each claim.</p>
 <h2>Posterior probabilities of the hypotheses</h2>
 <table>{prob_head}{prob_rows}</table>{sens}{stability}
 {img('model_probabilities')}
+<h3>Check by rejection</h3>{rej_html}
 <h3>How well each hypothesis can fit</h3><p class="note">Runs drawn from each hypothesis's own posterior, whatever its
 probability; total distance over the fitted observables (the quantity ABC minimises).</p>{fit_by_h}
 <h2>Fit to the record (posterior predictive)</h2>
