@@ -179,7 +179,8 @@ def test_compare_calibrate_report_end_to_end(tmp_path):
     audit = pd.read_csv(out / "report" / "claim_audit.csv")
     assert list(audit["claim"]) == [f"C{i}" for i in range(1, 21)]
     rej = pd.read_csv(out / "report" / "rejection_check.csv")
-    assert list(rej["hypothesis"]) == ["seed", "center"] and (rej["runs"] == 2).all() and "Check by rejection" in page
+    assert list(rej["hypothesis"][:2]) == ["seed", "center"] and (rej["runs"] == 2).all() and "Check by rejection" in page
+    assert rej["epsilon"].nunique() == len(json.loads((out / "calibration.json").read_text())["epsilons"])
 
 
 def test_calibrate_rejects_bad_input(tmp_path):
@@ -229,3 +230,5 @@ def test_rejection_check_shares_intervals_and_separation():
     assert r["separated"].tolist() == [True, False, False]
     same = rejection_check(df[df["hypothesis"] != "a"], 1.0, ["b", "c"])
     assert not same["separated"].any()  # two hypotheses drawn alike are not separated
+    several = rejection_check(df, [0.5, 9.0], ["a", "b", "c"])
+    assert several["epsilon"].tolist() == [0.5] * 3 + [9.0] * 3 and (several["within"][3:] == 400).all()

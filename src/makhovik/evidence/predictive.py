@@ -86,14 +86,15 @@ def claim_flags(df: pd.DataFrame) -> pd.DataFrame:
 
 
 
-def rejection_check(prior: pd.DataFrame, epsilon: float, hypotheses: list[str], z: float = 1.645) -> pd.DataFrame:
-    """Model selection by plain rejection: the share of each hypothesis's prior runs within ``epsilon``.
+def rejection_check(prior: pd.DataFrame, epsilon, hypotheses: list[str], z: float = 1.645) -> pd.DataFrame:
+    """Model selection by plain rejection: the share of each hypothesis's prior runs within a tolerance.
 
     With the hypotheses equally likely a priori, each one's posterior probability at the
     tolerance ``epsilon`` is proportional to that share (the rejection-ABC estimate of its
     evidence). It needs no sequential importance weights, so it is a check on ABC-SMC's
-    model probabilities. Shares come with Wilson intervals (``z`` = 1.645: 90%);
-    ``separated`` marks a hypothesis whose interval lies wholly above every other's.
+    model probabilities. ``epsilon`` may be one tolerance or several (one row per hypothesis
+    and tolerance). Shares come with Wilson intervals (``z`` = 1.645: 90%); ``separated``
+    marks a hypothesis whose interval lies wholly above every other's at that tolerance.
 
     Examples
     --------
@@ -102,21 +103,25 @@ def rejection_check(prior: pd.DataFrame, epsilon: float, hypotheses: list[str], 
     >>> r["within"].tolist(), r["probability"].round(2).tolist()
     ([3, 1], [0.75, 0.25])
     """
-    rows = []
-    for h in hypotheses:
-        d = prior.loc[prior["hypothesis"] == h, "distance"].to_numpy(dtype=float)
-        n, k = d.size, int(np.count_nonzero(d <= epsilon))
-        p = k / n if n else float("nan")
-        if n:
-            c = p + z * z / (2 * n)
-            r = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-            lo, hi = (c - r) / (1 + z * z / n), (c + r) / (1 + z * z / n)
-        else:
-            lo = hi = float("nan")
-        rows.append({"hypothesis": h, "runs": n, "within": k, "share": p, "share_lo": lo, "share_hi": hi})
-    df = pd.DataFrame(rows)
-    total = df["share"].sum()
-    df["probability"] = df["share"] / total if total > 0 else np.nan
-    df["separated"] = [bool(r["share_lo"] > df.drop(index=i)["share_hi"].max()) if len(df) > 1 else False
-                       for i, r in df.iterrows()]
-    return df
+    out = []
+    for eps in np.atleast_1d(np.asarray(epsilon, dtype=float)):
+        rows = []
+        for h in hypotheses:
+            d = prior.loc[prior["hypothesis"] == h, "distance"].to_numpy(dtype=float)
+            n, k = d.size, int(np.count_nonzero(d <= eps))
+            p = k / n if n else float("nan")
+            if n:
+                c = p + z * z / (2 * n)
+                r = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+                lo, hi = (c - r) / (1 + z * z / n), (c + r) / (1 + z * z / n)
+            else:
+                lo = hi = float("nan")
+            rows.append({"epsilon": float(eps), "hypothesis": h, "runs": n, "within": k, "share": p,
+                         "share_lo": lo, "share_hi": hi})
+        df = pd.DataFrame(rows)
+        total = df["share"].sum()
+        df["probability"] = df["share"] / total if total > 0 else np.nan
+        df["separated"] = [bool(r["share_lo"] > df.drop(index=i)["share_hi"].max()) if len(df) > 1 else False
+                           for i, r in df.iterrows()]
+        out.append(df)
+    return pd.concat(out, ignore_index=True)
