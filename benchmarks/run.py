@@ -283,7 +283,7 @@ def main() -> None:
           f"`{meta['command']}` on {meta['machine']}, {meta['cpus']} CPUs, Python {meta['python']}, "
           f"numba {meta.get('numba', '?')}, Mesa {meta.get('mesa', '?')}. Total {time.perf_counter() - t_all:.0f} s.", "",
           "## Build and run (great-terror, hypothesis seed, 1936-1939 weekly, one core)", "",
-          "| scale | ties | agents | ties | build s | run s | simulate s | peak GiB | ties read | ties read per s of run |",
+          "| scale | tie set | agents | ties | build s | run s | simulate s | peak GiB | ties read | ties read per s of run |",
           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in sc:
         md.append(f"| {r['scale']:g} | {'dense (circles of 50)' if r['dense'] else 'base'} | {r['agents']:,} | {r['ties']:,} "

@@ -6,11 +6,12 @@ impossible size fails in a millisecond with the numbers, instead of after minute
 swapping or an out-of-memory kill.
 
 The estimate is ``BASE + PER_AGENT x agents + PER_TIE_ENTRY x tie entries``. The
-coefficients are measured peaks of whole processes (build, run and result tables) on
-this project's machine, rounded up by about a third: 1.04 GiB at scale 1 with 9.26 M
-agents and 13.2 M tie entries, 1.43 GiB with 105.7 M tie entries (dense workplace
-circles), 0.30 GiB at scale 0.1 (see ``benchmarks/results.md``). A tie is stored twice
-(once per end) in 5 bytes (an int32 index and an int8 value).
+coefficients come from measured peaks of whole processes (build, run, result tables, and
+for the command also the Parquet files and the figure) on this project's machine,
+rounded up by about 40%: 1.05 GiB at scale 1 with 9.26 M agents and 13.2 M tie entries,
+1.48 GiB with 105.7 M tie entries (dense workplace circles), 0.33 GiB at scale 0.1 (see
+``benchmarks/results.md``). A tie is stored twice (once per end) in 5 bytes (an int32
+index and an int8 value).
 
 The memory available is the smallest of: ``MemAvailable`` in ``/proc/meminfo``, the
 cgroup limit less current use (containers), and ``MAKHOVIK_MEMORY_GIB`` if set.
