@@ -194,3 +194,14 @@ def test_limit_request_and_approval_by_hand():
     assert w.loc[0] == 200 and w.loc[1] == 80  # capacity 10,000 a week: only the limits bind
     causes = res.agents.loc[res.agents["arrest_week"] == 1, "cause"].astype(str)
     assert set(causes) == {"approved"}
+
+
+def test_arrest_cadre_with_a_cause_per_agent_keeps_the_first():
+    ctx = Context(quiet_scenario(), chain_world(5), np.random.default_rng(0))
+    st = ctx.state
+    got = st.arrest_cadre(np.array([3, 1, 3, 4]), np.array([Cause.ORDERED, Cause.REGIONAL, Cause.CASCADE,
+                                                            Cause.REGIONAL], np.int8))
+    assert got.tolist() == [1, 3, 4]
+    assert st.cause[[1, 3, 4]].tolist() == [Cause.REGIONAL, Cause.ORDERED, Cause.REGIONAL]
+    assert st.arrest_cadre(np.array([3, 0]), Cause.CASCADE).tolist() == [0]  # 3 is no longer free
+    assert st.cause_counts[Cause.REGIONAL] == 2 and st.cause_counts[Cause.ORDERED] == 1

@@ -10,6 +10,8 @@ The kernels are compiled by numba on first use and cached on disk.
 - :func:`add_names` — file the namings: one unit of compromising material each; the newly
   named join the suspects.
 - :func:`hazard_hits` — the weekly arrest draw over the named (suspects).
+- :func:`split_draws` — draws without replacement from the blocks of each region (a
+  multivariate hypergeometric split).
 - :func:`take_slices` — arrests or sentences in a run of blocks: advance each block's
   pointer by ``k`` and write the slice of agents it passes over.
 - :func:`csr_traverse` — the roofline: the least work that reads the same ties
@@ -21,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["name_neighbours", "add_names", "hazard_hits", "take_slices", "csr_traverse"]
+__all__ = ["name_neighbours", "add_names", "hazard_hits", "split_draws", "take_slices", "csr_traverse"]
 
 FREE = 0  # state.FREE; repeated here so the kernels do not import the state module
 
@@ -111,6 +113,41 @@ def hazard_hits(suspects, kompromat, rank, immunity, per_name, status, rng):  # 
             hit[nh] = s
             nh += 1
     return keep[:nk], hit[:nh]
+
+
+@njit(cache=True, nogil=True)
+def split_draws(avail, k, rng):  # pragma: no cover - compiled
+    """For each row ``r``, draw ``k[r]`` members without replacement from blocks holding ``avail[r, j]``.
+
+    Exact (a multivariate hypergeometric split): members are drawn one by one, each block
+    with probability proportional to what it still holds; when more than half are wanted,
+    the members left behind are drawn instead. Returns the count taken from each block.
+    """
+    R, J = avail.shape
+    out = np.zeros_like(avail)
+    for r in range(R):
+        total = 0
+        for j in range(J):
+            total += avail[r, j]
+        want = min(k[r], total)
+        if want <= 0:
+            continue
+        keep_out = want > total // 2  # draw the complement
+        n = total - want if keep_out else want
+        rem = avail[r].copy()
+        got = np.zeros(J, avail.dtype)
+        for _ in range(n):
+            u = rng.integers(0, total)
+            j = 0
+            while u >= rem[j]:
+                u -= rem[j]
+                j += 1
+            rem[j] -= 1
+            got[j] += 1
+            total -= 1
+        for j in range(J):
+            out[r, j] = avail[r, j] - got[j] if keep_out else got[j]
+    return out
 
 
 @njit(cache=True, nogil=True)

@@ -107,9 +107,21 @@ class State:
 
     # ------------------------------------------------------------------ arrests
     def arrest_cadre(self, idx: np.ndarray, cause: int | np.ndarray) -> np.ndarray:
-        """Arrest free cadre ``idx`` now; returns those actually arrested (free, unique)."""
-        idx = np.unique(np.asarray(idx, dtype=np.int64))
-        idx = idx[self.status[idx] == FREE]
+        """Arrest free cadre ``idx`` now; returns those actually arrested (free, unique).
+
+        ``cause`` is one code or one per entry of ``idx``; an agent listed twice is arrested
+        for the cause of its first entry.
+        """
+        idx = np.asarray(idx, dtype=np.int64)
+        if np.ndim(cause):
+            idx, first = np.unique(idx, return_index=True)
+            cause = np.asarray(cause, np.int8)[first]
+        else:
+            idx = np.unique(idx)
+        free = self.status[idx] == FREE
+        idx = idx[free]
+        if np.ndim(cause):
+            cause = cause[free]
         if idx.size == 0:
             return idx
         w = self.world

@@ -62,20 +62,17 @@ def targeted(ctx, pr) -> None:
     h_c = centre.sanction_hazards(ctx, pr) * inten
     h_r = ctx.params.centre.regional_rate * pr.regional_zeal * ctx.hostility[REGIONALS] * inten
     h_r[REGIONALS] = 0.0
-    for g in range(CADRE):
-        n_free = st.free_count[g]
-        if n_free <= 0:
-            continue
-        for h, cause in ((h_c[g], Cause.ORDERED), (h_r[g], Cause.REGIONAL)):
-            if h <= 0:
-                continue
-            k = rng.poisson(min(h, 1.0) * n_free)
-            if k == 0:
-                continue
-            cand = _accept(ctx, ctx.sample_free(g, k))
-            if cause == Cause.REGIONAL:
-                cand = cand[ctx.world.region[cand] >= 0]  # the regionals reach only those in the regions
-            st.arrest_cadre(cand, cause)
+    h = np.minimum(np.stack([h_c[:CADRE], h_r[:CADRE]]), 1.0)  # [ordered, regional] x faction
+    k = rng.poisson(np.where(h > 0, h, 0.0) * np.maximum(st.free_count[:CADRE], 0))
+    cands, causes = [], []
+    for c, g in zip(*np.nonzero(k), strict=True):  # all sanctioned draws first, then the regional ones
+        cand = _accept(ctx, ctx.sample_free(int(g), int(k[c, g])))
+        if c == 1:
+            cand = cand[ctx.world.region[cand] >= 0]  # the regionals reach only those in the regions
+        cands.append(cand)
+        causes.append(np.full(cand.size, Cause.ORDERED if c == 0 else Cause.REGIONAL, np.int8))
+    if cands:  # one arrest for the week; an agent drawn twice counts for the centre's sanction
+        st.arrest_cadre(np.concatenate(cands), np.concatenate(causes))
 
 
 def cascade(ctx) -> None:

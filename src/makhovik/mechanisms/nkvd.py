@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import take_slices
+from ..kernels import split_draws, take_slices
 from ..state import CAMP, DETAINED, EXECUTED, FREE, RELEASED, Cause
 from ..world.agents import OPERATIONS
 
@@ -189,22 +189,14 @@ def _layout(ctx, B: np.ndarray):
 def _split(ctx, B: np.ndarray, avail: np.ndarray, k_r: np.ndarray):
     """Draw ``k_r[r]`` agents without replacement from the blocks of each region (``avail`` in each block of ``B``).
 
-    A multivariate hypergeometric split, one vectorised draw per block rank within a region.
-    Returns the blocks in region order and the count to take from each; the counts of a
-    region follow one another, so codes listed region by region line up with them.
+    A multivariate hypergeometric split (:func:`~makhovik.kernels.split_draws`). Returns the
+    blocks in region order and the count to take from each; the counts of a region follow
+    one another, so codes listed region by region line up with them.
     """
     order, reg, j, J = _layout(ctx, B)
-    R = ctx.world.n_regions
-    mat = np.zeros((R, J), np.int64)
+    mat = np.zeros((ctx.world.n_regions, J), np.int64)
     mat[reg, j] = avail[order]
-    rest = mat.sum(axis=1)
-    left = np.minimum(np.asarray(k_r, np.int64), rest)
-    out = np.zeros_like(mat)
-    for c in range(J - 1):
-        rest = rest - mat[:, c]
-        out[:, c] = ctx.rng.hypergeometric(mat[:, c], rest, left)
-        left = left - out[:, c]
-    out[:, J - 1] = left
+    out = split_draws(mat, np.asarray(k_r, np.int64), ctx.rng)
     return B[order], out[reg, j]
 
 
