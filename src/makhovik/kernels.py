@@ -5,8 +5,9 @@ updated in place where the docstring says so) and draws only from the
 ``numpy.random.Generator`` it is given, so a run keeps one generator from start to end.
 The kernels are compiled by numba on first use and cached on disk.
 
-- :func:`name_neighbours` — the cascade kernel (C14): every tie of every prisoner is read
-  once; a tie to a free agent of the same tier is a naming with probability ``q``.
+- :func:`name_along_ties` — the cascade kernel (C14): every tie of every prisoner, of every
+  type, is read once; a tie to a free agent of the same tier is a naming with the type's
+  probability (:func:`name_neighbours`: one type).
 - :func:`add_names` — file the namings: one unit of compromising material each; the newly
   named join the suspects.
 - :func:`hazard_hits` — the weekly arrest draw over the named (suspects).
@@ -23,48 +24,77 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["name_neighbours", "add_names", "hazard_hits", "split_draws", "take_slices", "csr_traverse"]
+__all__ = ["name_along_ties", "tie_tuple", "name_neighbours", "add_names", "hazard_hits", "split_draws", "take_slices", "csr_traverse"]
 
 FREE = 0  # state.FREE; repeated here so the kernels do not import the state module
 
 
 @njit(cache=True, nogil=True)
-def name_neighbours(indptr, indices, rows, q, whole, status, rng):  # pragma: no cover - compiled
-    """Namings along one tie type by the prisoners ``rows``.
+def name_along_ties(indptrs, indicess, qs, rows, whole, status, rng):  # pragma: no cover - compiled
+    """Namings by the prisoners ``rows`` along every tie type at once (one CSR per type).
 
-    For each tie (row, j): if ``j`` is whole and the row is not (a naming from a scaled tier
-    into the elite, handled by the caller), the pair goes to the second output; otherwise
-    it is a naming with probability ``q`` if ``j`` is free.
+    For each type *t* with ``qs[t] > 0`` and each tie (row, j) of that type: if ``j`` is
+    whole and the row is not (a naming from a scaled tier into the elite, handled by the
+    caller), the pair goes to the second group of outputs; otherwise it is a naming with
+    probability ``qs[t]`` if ``j`` is free. Types are taken in order, rows in order.
 
     Returns
     -------
-    src, dst, up_src, up_dst, edges : ndarray x 4, int
-        The namings, the pairs named from below, and the number of ties read.
+    src, dst, typ, up_src, up_dst, up_typ, edges
+        The namings with their tie type, the pairs named from below with theirs, and the
+        number of ties read.
     """
     total = 0
-    for i in range(rows.size):
-        r = rows[i]
-        total += indptr[r + 1] - indptr[r]
+    for t in range(len(qs)):
+        if qs[t] <= 0:
+            continue
+        indptr = indptrs[t]
+        for i in range(rows.size):
+            r = rows[i]
+            total += indptr[r + 1] - indptr[r]
     src = np.empty(total, np.int64)
     dst = np.empty(total, np.int64)
+    typ = np.empty(total, np.int8)
     usrc = np.empty(total, np.int64)
     udst = np.empty(total, np.int64)
+    utyp = np.empty(total, np.int8)
     n = 0
     m = 0
-    for i in range(rows.size):
-        r = rows[i]
-        wr = whole[r]
-        for e in range(indptr[r], indptr[r + 1]):
-            j = indices[e]
-            if not wr and whole[j]:  # a whole prisoner's ties need no lookup of the other end's tier
-                usrc[m] = r
-                udst[m] = j
-                m += 1
-            elif rng.random() < q and status[j] == FREE:
-                src[n] = r
-                dst[n] = j
-                n += 1
-    return src[:n], dst[:n], usrc[:m], udst[:m], total
+    for t in range(len(qs)):
+        q = qs[t]
+        if q <= 0:
+            continue
+        indptr = indptrs[t]
+        indices = indicess[t]
+        for i in range(rows.size):
+            r = rows[i]
+            wr = whole[r]
+            for e in range(indptr[r], indptr[r + 1]):
+                j = indices[e]
+                if not wr and whole[j]:  # a whole prisoner's ties need no lookup of the other end's tier
+                    usrc[m] = r
+                    udst[m] = j
+                    utyp[m] = t
+                    m += 1
+                elif rng.random() < q and status[j] == FREE:
+                    src[n] = r
+                    dst[n] = j
+                    typ[n] = t
+                    n += 1
+    return src[:n], dst[:n], typ[:n], usrc[:m], udst[:m], utyp[:m], total
+
+
+def tie_tuple(ties: dict, names) -> tuple[tuple, tuple]:
+    """The ``(indptrs, indices)`` tuples :func:`name_along_ties` takes, in the order of ``names``."""
+    return (tuple(np.asarray(ties[t].indptr, np.int64) for t in names),
+            tuple(np.asarray(ties[t].indices, np.int32) for t in names))
+
+
+def name_neighbours(indptr, indices, rows, q, whole, status, rng):
+    """:func:`name_along_ties` for one tie type: ``(src, dst, up_src, up_dst, edges)``."""
+    src, dst, _, us, ud, _, read = name_along_ties((np.asarray(indptr, np.int64),), (np.asarray(indices, np.int32),),
+                                                   np.array([float(q)]), rows, whole, status, rng)
+    return src, dst, us, ud, read
 
 
 @njit(cache=True, nogil=True)

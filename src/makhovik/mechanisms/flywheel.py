@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels import add_names, hazard_hits, name_neighbours
+from ..kernels import add_names, hazard_hits, name_along_ties, tie_tuple
 from ..scenario.schema import FACTIONS, TIE_TYPES
 from ..state import FREE, Cause
 from . import centre
@@ -131,27 +131,28 @@ def interrogate(ctx, arrested: np.ndarray) -> int:
     if arrested.size == 0:
         return 0
     inten = intensity(ctx)
-    given = 0
-    for t in TIE_TYPES:
-        q = min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
-        if q <= 0:
-            continue
-        m = ctx.world.ties[t]
-        src, dst, s_up, d_up, read = name_neighbours(m.indptr, m.indices, arrested, q, st.whole, st.status, rng)
-        ctx.ties_read += read
-        if s_up.size:
-            s_up, d_up = _names_from_below(ctx, t, s_up, d_up, q)
-            src = np.concatenate([src, s_up])
-            dst = np.concatenate([dst, d_up])
-        free = st.status[dst] == FREE
-        src, dst = src[free], dst[free]
-        if dst.size == 0:
-            continue
-        first = st.named_by[dst] < 0
-        st.named_by[dst[first]] = src[first]
-        ctx.add_kompromat(dst)
-        given += int(dst.size)
-    return given
+    if "tie_tuple" not in ctx.cache:
+        ctx.cache["tie_tuple"] = tie_tuple(ctx.world.ties, TIE_TYPES)
+    ptrs, idxs = ctx.cache["tie_tuple"]
+    qs = np.array([min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0) for t in TIE_TYPES])
+    src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, st.whole, st.status, rng)
+    ctx.ties_read += read
+    if s_up.size:
+        parts = [(src, dst)]
+        for t in np.unique(t_up):
+            sel = t_up == t
+            parts.append(_names_from_below(ctx, TIE_TYPES[t], s_up[sel], d_up[sel], qs[t]))
+        src = np.concatenate([p[0] for p in parts])
+        dst = np.concatenate([p[1] for p in parts])
+    free = st.status[dst] == FREE
+    src, dst = src[free], dst[free]
+    if dst.size == 0:
+        return 0
+    unnamed = st.named_by[dst] < 0
+    first_dst, at = np.unique(dst[unnamed], return_index=True)
+    st.named_by[first_dst] = src[unnamed][at]  # the first to name an agent is its namer
+    ctx.add_kompromat(dst)
+    return int(dst.size)
 
 
 def reproduction(world, state) -> tuple[np.ndarray, np.ndarray]:
@@ -229,17 +230,16 @@ def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: floa
     suspects = np.empty(0, np.int64)
     is_suspect = np.zeros(n, bool)
     frontier = np.unique(np.asarray(seeds, np.int64))
+    names = list(ties)
+    ptrs, idxs = tie_tuple(ties, names)
+    qs = np.array([min(float(naming.get(t, 0.0)), 1.0) for t in names])
     edges = 0
     for t in range(weeks):
         if t > 0:
             suspects, frontier = hazard_hits(suspects, kompromat, rank, immunity, hazard_per_name, status, rng)
         status[frontier] = 1
         arrest_week[frontier] = t
-        for tie, m in ties.items():
-            q = naming.get(tie, 0.0)
-            if q <= 0:
-                continue
-            _, dst, _, _, read = name_neighbours(m.indptr, m.indices, frontier, q, whole, status, rng)
-            edges += read
-            suspects = np.concatenate([suspects, add_names(dst, _NO_TIMES, kompromat, is_suspect)])
+        _, dst, _, _, _, _, read = name_along_ties(ptrs, idxs, qs, frontier, whole, status, rng)
+        edges += read
+        suspects = np.concatenate([suspects, add_names(dst, _NO_TIMES, kompromat, is_suspect)])
     return CascadeRun(arrest_week, edges)
