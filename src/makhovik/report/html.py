@@ -44,6 +44,15 @@ def load_calibration(folder: Path) -> dict:
     return {"summary": summary, "probabilities": probs, "posteriors": posts}
 
 
+def _calibration_scale(summary: dict) -> float:
+    """The scale the calibration ran at: as recorded, or the scenario's ``calibration.scale``."""
+    if summary.get("scale"):
+        return float(summary["scale"])
+    from ..scenario import load_scenario
+
+    return load_scenario(summary.get("scenario", "great-terror")).calibration.scale
+
+
 def _predictive(folder: Path, cal: dict, draws: int, seed: int, workers, scale,
                 progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Prior, posterior and per-hypothesis posterior predictive runs (cached in the folder)."""
@@ -53,7 +62,7 @@ def _predictive(folder: Path, cal: dict, draws: int, seed: int, workers, scale,
         return tuple(df[df["kind"] == k].reset_index(drop=True) for k in ("prior", "posterior", "per_hypothesis"))
     s = cal["summary"]
     scenario = s.get("scenario", "great-terror")
-    sc = scale or s.get("scale") or 0.005
+    sc = scale or _calibration_scale(s)
     prior = run_draws(scenario, prior_draws(scenario, s["hypotheses"], draws, seed), sc, seed, workers, progress)
     post = run_draws(scenario, posterior_draws(scenario, s["model_probabilities"], cal["posteriors"], draws, seed + 1),
                      sc, seed + 1, workers, progress)
@@ -196,7 +205,7 @@ def _scale_check(folder: Path, cal: dict, post: pd.DataFrame, runs: int, seed: i
     pars = post.loc[post["hypothesis"] == best, [c for c in post.columns if c.startswith("par:")]]
     row = pars.iloc[0].dropna().to_dict() if len(pars) else {}
     over = {k[4:]: v for k, v in row.items()}
-    sc = s.get("scale") or 0.005
+    sc = _calibration_scale(s)
     df = scale_check(s.get("scenario", "great-terror"), best, over, (sc, min(1.0, sc * 10)), runs, seed, workers)
     obs = {o.name: o for o in observables()}
     for c in [c for c in df.columns if c.startswith("median_scale_")]:

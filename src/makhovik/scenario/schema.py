@@ -640,7 +640,7 @@ class Calibration(_Model):
         description="Dotted parameter path -> prior [low, high] (null: the schema's prior). Hypothesis overlays "
         "narrow or widen them; dates as ISO dates.",
     )
-    scale: float = param(0.005, 0.001, 0.1, "fraction", "Scale at which calibration runs the model.", gt=0, le=1)
+    scale: float = param(0.01, 0.001, 0.1, "fraction", "Scale at which calibration runs the model.", gt=0, le=1)
     held_out: list[str] = Field(default_factory=list, description="Observables scored but not fitted.")
 
 
