@@ -14,7 +14,7 @@ Sections (each heavy measurement in a fresh process, so peak memory is its own):
    the process), ties in the world and ties read by the cascade per second of run.
 2. ``roofline`` — in the dense 1:1 process: a numba loop that only reads the ties of a
    frontier (the least work any cascade must do) against Makhovik's cascade kernel
-   (:func:`makhovik.kernels.name_neighbours`) on the same frontier.
+   (:func:`makhovik.kernels.name_along_ties`, through its one-type form `name_neighbours`) on the same frontier.
 3. ``throughput`` — runs per second at 1:100 on all cores (one warm process per core, as a
    calibration uses them; a run is build + run + result tables).
 4. ``mesa`` — the cascade sub-model (the flywheel alone, 52 weeks) in Makhovik

@@ -204,7 +204,7 @@ def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: floa
     The same kernels and the same order as in the engine's week: first the week's hazard
     draw over the named (:func:`~makhovik.kernels.hazard_hits`), then everyone arrested
     that week (the ``seeds`` in week 0) is interrogated and names each free neighbour along
-    a tie of type *t* with probability ``naming[t]`` (:func:`~makhovik.kernels.name_neighbours`);
+    a tie of type *t* with probability ``naming[t]`` (:func:`~makhovik.kernels.name_along_ties`);
     each naming adds one unit of compromising material. A named free agent is arrested with
     probability ``1 - exp(-hazard_per_name x names x (1 - immunity))``, ``immunity`` given per
     agent (in the engine, the immunity of the agent's rank).
