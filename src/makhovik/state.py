@@ -9,10 +9,13 @@ import numpy as np
 from .scenario.schema import FACTIONS, RANKS
 from .world.agents import World
 
-__all__ = ["State", "FREE", "DETAINED", "CAMP", "EXECUTED", "RELEASED", "STATUSES", "CAUSES", "Cause"]
+__all__ = ["State", "FREE", "DETAINED", "CAMP", "EXECUTED", "RELEASED", "STATUSES", "STATUS_OF_SENTENCE", "CAUSES",
+           "Cause"]
 
 FREE, DETAINED, CAMP, EXECUTED, RELEASED = 0, 1, 2, 3, 4
 STATUSES = ("free", "detained", "camp", "executed", "released")
+#: Status after a sentence, by sentence code (0 none, 1 category 1, 2 category 2, 3 released).
+STATUS_OF_SENTENCE = np.array([DETAINED, EXECUTED, CAMP, RELEASED], np.int8)
 #: Why an agent was arrested. ``ordered`` and ``approved`` count as controlled by the centre.
 CAUSES = ("ordered", "approved", "cascade", "regional", "over_limit", "routine")
 
@@ -113,15 +116,11 @@ class State:
         for the cause of its first entry.
         """
         idx = np.asarray(idx, dtype=np.int64)
-        if np.ndim(cause):
-            idx, first = np.unique(idx, return_index=True)
-            cause = np.asarray(cause, np.int8)[first]
-        else:
-            idx = np.unique(idx)
+        cause = np.broadcast_to(np.asarray(cause, np.int8), idx.shape)  # one per entry
+        idx, first = np.unique(idx, return_index=True)
+        cause = cause[first]
         free = self.status[idx] == FREE
-        idx = idx[free]
-        if np.ndim(cause):
-            cause = cause[free]
+        idx, cause = idx[free], cause[free]
         if idx.size == 0:
             return idx
         w = self.world
@@ -146,7 +145,7 @@ class State:
         """Sentence agents (a slice or index array): 1 = category 1 (shot), 2 = camp, 3 = released."""
         self.sentence[idx] = cats
         self.sentence_week[idx] = self.week
-        self.status[idx] = np.choose(cats - 1, [EXECUTED, CAMP, RELEASED]).astype(np.int8)
+        self.status[idx] = STATUS_OF_SENTENCE[cats]
 
     def promote(self, agent: int, new_rank: int) -> None:
         """Set a free cadre agent's rank (a replacement into a vacated post, or a removal from one).

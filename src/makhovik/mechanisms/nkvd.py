@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import split_draws, take_slices
-from ..state import CAMP, DETAINED, EXECUTED, FREE, RELEASED, Cause
+from ..state import DETAINED, FREE, STATUS_OF_SENTENCE, Cause
 from ..world.agents import OPERATIONS
 
 __all__ = [
@@ -133,7 +133,6 @@ def _take(ctx, avail: np.ndarray, k: int) -> np.ndarray:
 
 
 _ARREST_STATUS = np.array([DETAINED], np.int8)
-_SENTENCE_STATUS = np.array([DETAINED, EXECUTED, CAMP, RELEASED], np.int8)  # by category code 0..3
 
 
 def _codes(c) -> np.ndarray:
@@ -152,7 +151,7 @@ def _sentence_blocks(ctx, blocks, ks, cats: np.ndarray) -> None:
     """Sentence the ``ks[i]`` oldest pending agents of each block with the categories in ``cats`` (in order)."""
     st = ctx.state
     take_slices(st.sen_ptr, np.asarray(blocks, np.int64), np.asarray(ks, np.int64), _codes(cats),
-                st.status, _SENTENCE_STATUS, st.sentence_week, st.week, st.sentence)
+                st.status, STATUS_OF_SENTENCE, st.sentence_week, st.week, st.sentence)
 
 
 def _registration(ctx, blocks) -> None:
