@@ -112,7 +112,7 @@ def _names_from_below(ctx, tie: str, src: np.ndarray, dst: np.ndarray, q: float)
     st, rng = ctx.state, ctx.rng
     key, order, sorted_keys = _whole_classes(ctx, tie)
     n = rng.poisson(q * st.exp[src])
-    src, dst, n = np.repeat(src, n), np.repeat(dst, n), None
+    src, dst = np.repeat(src, n), np.repeat(dst, n)
     k = key[dst]
     lo = np.searchsorted(sorted_keys, k, "left")
     hi = np.searchsorted(sorted_keys, k, "right")

@@ -12,7 +12,6 @@ __all__ = [
     "patronage_edges",
     "clique_csr",
     "random_pairs",
-    "neighbours",
 ]
 
 
@@ -33,10 +32,7 @@ def to_csr(i: np.ndarray, j: np.ndarray, n: int) -> sp.csr_array:
     cols = np.concatenate([j, i])
     m = sp.csr_array((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(n, n))
     m.sum_duplicates()
-    m.data[:] = 1
-    m.indices = m.indices.astype(np.int32, copy=False)
-    m.indptr = m.indptr.astype(np.int64, copy=False)
-    return m
+    return _csr(m.indptr.astype(np.int64, copy=False), m.indices.astype(np.int32, copy=False), n)
 
 
 def patronage_edges(org: np.ndarray, rank: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -174,25 +170,3 @@ def random_pairs(members: np.ndarray, mean_degree: float, rng: np.random.Generat
     a = rng.integers(0, members.size, m)
     b = rng.integers(0, members.size, m)
     return members[a], members[b]
-
-
-def neighbours(m: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All ``(row, neighbour)`` pairs of the given rows, without a Python loop.
-
-    Examples
-    --------
-    >>> m = to_csr(np.array([0, 0]), np.array([1, 2]), 3)
-    >>> src, dst = neighbours(m, np.array([0, 1]))
-    >>> src.tolist(), dst.tolist()
-    ([0, 0, 1], [1, 2, 0])
-    """
-    rows = np.asarray(rows, dtype=np.int64)
-    starts = m.indptr[rows]
-    lens = m.indptr[rows + 1] - starts
-    total = int(lens.sum())
-    if total == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    src = np.repeat(rows, lens)
-    offs = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
-    dst = m.indices[np.repeat(starts, lens) + offs].astype(np.int64)
-    return src, dst
