@@ -233,10 +233,8 @@ def calibrate(
                               scale=scale, seed=seed, db=out / "calibration.db", resume=resume,
                               held_out=tuple(hold_out or ()), overrides=set_ or None, workers=workers,
                               prior_width=prior_width, replicates=replicates, progress=_generation_line)
-        run_scale = scale if scale is not None else _load(scenario, hyps[0], None, set_).calibration.scale
-        files = write_calibration(res, out, extra={"scenario": scenario, "prior_width": prior_width, "seed": seed,
-                                                   "replicates": replicates, "scale": run_scale,
-                                                   "held_out": list(hold_out or ())})
+        files = write_calibration(res, out, extra={"prior_width": prior_width, "seed": seed,
+                                                   "replicates": replicates, "held_out": list(hold_out or ())})
     except MakhovikError as exc:
         _fail(exc)
     t = Table(title="Posterior model probabilities by generation")

@@ -27,7 +27,13 @@ import pandas as pd
 from ..errors import MakhovikError, ScenarioError
 from ..scenario import load_scenario, parameter_table
 from ..scenario.schema import Scenario
-from .observables import Observable, observables, simulated_values, total_distance
+from .observables import (
+    Observable,
+    observables,
+    simulated_values,
+    synthetic_targets,
+    total_distance,
+)
 
 __all__ = ["Prior", "priors_of", "calibrate", "CalibrationResult", "synthetic_targets"]
 
@@ -184,19 +190,6 @@ class _Distance:
         return total_distance(x, self.obs)
 
 
-def synthetic_targets(values: dict[str, float], obs: list[Observable] | None = None) -> list[Observable]:
-    """Observables whose archival range is replaced by values the model produced (an identifiability check)."""
-    from .observables import Target
-
-    obs = observables() if obs is None else obs
-    out = []
-    for o in obs:
-        if o.name in values:
-            t = Target(float(values[o.name]), "synthetic", {}, "", o.quality, "model output")
-            out.append(Observable(**{**o.__dict__, "targets": (t,)}))
-    return out
-
-
 @dataclass
 class CalibrationResult:
     hypotheses: list[str]
@@ -207,6 +200,8 @@ class CalibrationResult:
     elapsed_s: float  # the generations' wall time, summed over resumed invocations
     db: str
     priors: dict[str, list[Prior]]
+    scenario: str = "great-terror"
+    scale: float | None = None  # the scale the (first hypothesis's) models ran at
 
     def final_probabilities(self) -> dict[str, float]:
         row = self.model_probabilities.iloc[-1]
@@ -350,7 +345,8 @@ def calibrate(
     n_sim = int(pops["samples"].sum())  # pyABC's calibration sample (t = -1) included
     if "wall_time" in pops:  # over every invocation of a resumed calibration
         elapsed = float(pops["wall_time"].fillna(0.0).sum())
-    return CalibrationResult(list(hypotheses), probs, posteriors, eps, n_sim, elapsed, str(db), all_priors)
+    return CalibrationResult(list(hypotheses), probs, posteriors, eps, n_sim, elapsed, str(db), all_priors,
+                             str(scenario), models[0].scale)
 
 
 def _widen(priors: list[Prior], factor: float) -> list[Prior]:
@@ -372,6 +368,8 @@ def write_calibration(res: CalibrationResult, out: Path, extra: dict | None = No
         df.to_parquet(out / f"posterior_{h}.parquet")
         files.append(f"posterior_{h}.parquet")
     summary = {
+        "scenario": res.scenario,
+        "scale": res.scale,
         "hypotheses": res.hypotheses,
         "model_probabilities": res.final_probabilities(),
         "epsilons": res.epsilons,

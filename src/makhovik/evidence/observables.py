@@ -43,6 +43,7 @@ __all__ = [
     "Target",
     "observables",
     "simulated_values",
+    "synthetic_targets",
     "distances",
     "total_distance",
     "parse_numbers",
@@ -298,6 +299,17 @@ def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
             out[o.name] = float((d or end + dt.timedelta(days=1)).toordinal())
         else:  # pragma: no cover - guarded by the tests of observables.yaml
             raise MakhovikError(f"observables.yaml: {o.name}: unknown simulated quantity {key!r}")
+    return out
+
+
+def synthetic_targets(values: dict[str, float], obs: list[Observable] | None = None) -> list[Observable]:
+    """Observables whose archival range is replaced by values the model produced (identifiability, scale checks)."""
+    obs = observables() if obs is None else obs
+    out = []
+    for o in obs:
+        if o.name in values:
+            t = Target(float(values[o.name]), "synthetic", {}, "", o.quality, "model output")
+            out.append(Observable(**{**o.__dict__, "targets": (t,)}))
     return out
 
 
