@@ -128,16 +128,17 @@ def test_cascade_submodel_and_mesa_reference_give_the_same_mean_cascade():
 def test_split_draws_takes_exactly_k_without_replacement_in_proportion():
     from makhovik.kernels import split_draws
 
-    avail = np.array([[5, 0, 15], [3, 3, 3], [1, 1, 0]])
-    out = split_draws(avail, np.array([8, 9, 0]), np.random.default_rng(0))
-    assert out.sum(axis=1).tolist() == [8, 9, 0] and (out <= avail).all() and out[0, 1] == 0
-    assert out[1].tolist() == [3, 3, 3]  # everything taken
+    avail = np.array([5, 0, 15, 3, 3, 3, 1, 1])  # three groups of blocks: 0-2, 3-5, 6-7
+    ptr = np.array([0, 3, 6, 8])
+    out = split_draws(avail, ptr, np.array([8, 9, 0]), np.random.default_rng(0))
+    assert np.add.reduceat(out, ptr[:-1]).tolist() == [8, 9, 0] and (out <= avail).all() and out[1] == 0
+    assert out[3:6].tolist() == [3, 3, 3]  # everything taken
     # the mean share of each block is its share of what is available (hypergeometric means)
     rng = np.random.default_rng(1)
-    draws = np.array([split_draws(np.array([[10, 30, 60]]), np.array([40]), rng)[0] for _ in range(4000)])
+    draws = np.array([split_draws(np.array([10, 30, 60]), np.array([0, 3]), np.array([40]), rng) for _ in range(4000)])
     assert draws.mean(axis=0) == pytest.approx([4, 12, 24], abs=0.15)
     # variance of one block: hypergeometric, k p (1-p) (N-k)/(N-1)
     assert draws[:, 0].var() == pytest.approx(40 * 0.1 * 0.9 * 60 / 99, rel=0.1)
     # more than half wanted: the complement is drawn, same law
-    many = np.array([split_draws(np.array([[10, 30, 60]]), np.array([90]), rng)[0] for _ in range(4000)])
+    many = np.array([split_draws(np.array([10, 30, 60]), np.array([0, 3]), np.array([90]), rng) for _ in range(4000)])
     assert many.mean(axis=0) == pytest.approx([9, 27, 54], abs=0.15)

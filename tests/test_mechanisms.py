@@ -201,7 +201,7 @@ def test_arrest_cadre_with_a_cause_per_agent_keeps_the_first():
     st = ctx.state
     got = st.arrest_cadre(np.array([3, 1, 3, 4]), np.array([Cause.ORDERED, Cause.REGIONAL, Cause.CASCADE,
                                                             Cause.REGIONAL], np.int8))
-    assert got.tolist() == [1, 3, 4]
+    assert got.tolist() == [3, 1, 4]  # in order of first listing
     assert st.cause[[1, 3, 4]].tolist() == [Cause.REGIONAL, Cause.ORDERED, Cause.REGIONAL]
     assert st.arrest_cadre(np.array([3, 0]), Cause.CASCADE).tolist() == [0]  # 3 is no longer free
     assert st.cause_counts[Cause.REGIONAL] == 2 and st.cause_counts[Cause.ORDERED] == 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._rng import check_random_state
-from .kernels import add_names
+from .kernels import add_names, sample_free
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
@@ -33,6 +33,8 @@ from .world.agents import OPERATIONS, World
 from .world.build import build_world
 
 __all__ = ["Context", "simulate", "run_world"]
+
+RANKS_MAX = len(RANKS) - 1
 
 
 @dataclass(order=True)
@@ -145,13 +147,8 @@ class Context:
             if max_rank is not None:
                 pool = pool[st.rank[pool] <= max_rank]
             return self.rng.choice(pool, size=min(k, pool.size), replace=False) if pool.size else pool
-        draws = self.rng.integers(lo, hi, size=int(k / frac * 1.5) + 10)
-        ok = st.status[draws] == FREE
-        if max_rank is not None:
-            ok &= st.rank[draws] <= max_rank
-        draws = draws[ok]
-        _, first = np.unique(draws, return_index=True)
-        return draws[np.sort(first)][:k].astype(np.int64)
+        return sample_free(lo, hi, k, int(k / frac * 1.5) + 10, st.status, st.rank,
+                           RANKS_MAX if max_rank is None else max_rank, self.rng)
 
     def org_members(self, org: int) -> np.ndarray:
         return self._org_order[self._org_ptr[org]:self._org_ptr[org + 1]]

@@ -12,9 +12,12 @@ The kernels are compiled by numba on first use and cached on disk.
   named join the suspects.
 - :func:`hazard_hits` — the weekly arrest draw over the named (suspects).
 - :func:`split_draws` — draws without replacement from the blocks of each region (a
-  multivariate hypergeometric split).
+  multivariate hypergeometric split); :func:`deal_codes` — a region's sentences or causes,
+  shuffled over its arrests; :func:`round_one`, :func:`stochastic_round` — unbiased rounding.
 - :func:`take_slices` — arrests or sentences in a run of blocks: advance each block's
   pointer by ``k`` and write the slice of agents it passes over.
+- :func:`arrest_free` — arrest the free among a list of cadre and keep the counters;
+  :func:`sample_free` — distinct free agents drawn uniformly from a range.
 - :func:`csr_traverse` — the roofline: the least work that reads the same ties
   (``benchmarks/``).
 """
@@ -24,9 +27,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["name_along_ties", "tie_tuple", "name_neighbours", "add_names", "hazard_hits", "split_draws", "take_slices", "csr_traverse"]
+__all__ = ["name_along_ties", "tie_tuple", "name_neighbours", "add_names", "hazard_hits", "split_draws", "deal_codes", "round_one",
+           "stochastic_round", "take_slices", "arrest_free", "sample_free", "csr_traverse"]
 
-FREE = 0  # state.FREE; repeated here so the kernels do not import the state module
+FREE, DETAINED = 0, 1  # state.FREE, state.DETAINED; repeated here so the kernels do not import the state module
 
 
 @njit(cache=True, nogil=True)
@@ -146,37 +150,75 @@ def hazard_hits(suspects, kompromat, rank, immunity, per_name, status, rng):  # 
 
 
 @njit(cache=True, nogil=True)
-def split_draws(avail, k, rng):  # pragma: no cover - compiled
-    """For each row ``r``, draw ``k[r]`` members without replacement from blocks holding ``avail[r, j]``.
+def split_draws(avail, ptr, k, rng):  # pragma: no cover - compiled
+    """For each group ``r`` (entries ``ptr[r]:ptr[r + 1]`` of ``avail``), draw ``k[r]`` members without replacement.
 
     Exact (a multivariate hypergeometric split): members are drawn one by one, each block
     with probability proportional to what it still holds; when more than half are wanted,
     the members left behind are drawn instead. Returns the count taken from each block.
     """
-    R, J = avail.shape
     out = np.zeros_like(avail)
-    for r in range(R):
+    for r in range(ptr.size - 1):
+        lo, hi = ptr[r], ptr[r + 1]
         total = 0
-        for j in range(J):
-            total += avail[r, j]
+        for j in range(lo, hi):
+            total += avail[j]
         want = min(k[r], total)
         if want <= 0:
             continue
         keep_out = want > total // 2  # draw the complement
         n = total - want if keep_out else want
-        rem = avail[r].copy()
-        got = np.zeros(J, avail.dtype)
+        got = np.zeros(hi - lo, avail.dtype)
         for _ in range(n):
             u = rng.integers(0, total)
             j = 0
-            while u >= rem[j]:
-                u -= rem[j]
+            while u >= avail[lo + j] - got[j]:
+                u -= avail[lo + j] - got[j]
                 j += 1
-            rem[j] -= 1
             got[j] += 1
             total -= 1
-        for j in range(J):
-            out[r, j] = avail[r, j] - got[j] if keep_out else got[j]
+        for j in range(hi - lo):
+            out[lo + j] = avail[lo + j] - got[j] if keep_out else got[j]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def deal_codes(counts, codes, rng):  # pragma: no cover - compiled
+    """``counts[g, c]`` copies of ``codes[c]`` for every group ``g``, group after group, shuffled within each."""
+    G, C = counts.shape
+    total = 0
+    for g in range(G):
+        for c in range(C):
+            total += max(counts[g, c], 0)
+    out = np.empty(total, np.int8)
+    pos = 0
+    for g in range(G):
+        start = pos
+        for c in range(C):
+            for _ in range(counts[g, c]):
+                out[pos] = codes[c]
+                pos += 1
+        for i in range(pos - 1, start, -1):  # Fisher-Yates within the group
+            j = start + rng.integers(0, i - start + 1)
+            out[i], out[j] = out[j], out[i]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def round_one(x, rng):  # pragma: no cover - compiled
+    """Round a real to an integer, up with probability equal to the fraction (unbiased); negatives give 0."""
+    if x <= 0.0:
+        return 0
+    base = np.floor(x)
+    return int(base) + (1 if rng.random() < x - base else 0)
+
+
+@njit(cache=True, nogil=True)
+def stochastic_round(x, rng):  # pragma: no cover - compiled
+    """:func:`round_one` for each entry of an array."""
+    out = np.empty(x.size, np.int64)
+    for i in range(x.size):
+        out[i] = round_one(x[i], rng)
     return out
 
 
@@ -208,6 +250,59 @@ def take_slices(ptr, blocks, ks, codes, status, new_status, week_col, week, code
             counts[c] += 1
         ptr[b] = lo + k
     return counts
+
+
+@njit(cache=True, nogil=True)
+def arrest_free(idx, causes, week, status, arrest_week, cause_col, faction, rank, expansion, region, org,
+                free_fr, free_count, nkvd_free, org_lost, cause_counts, nkvd):  # pragma: no cover - compiled
+    """Arrest the free agents among ``idx`` this ``week``, in place; returns them in order of first listing.
+
+    ``causes`` holds one code or one per entry (an agent listed twice is arrested for its first
+    entry's cause). Keeps the counters: free persons by faction and rank (``free_fr``), free
+    agents by faction, free officers of faction ``nkvd`` by region, losses by organisation, and
+    persons arrested by cause.
+    """
+    out = np.empty(idx.size, np.int64)
+    n = 0
+    one = causes.size == 1
+    for i in range(idx.size):
+        a = idx[i]
+        if status[a] != FREE:
+            continue
+        c = causes[0] if one else causes[i]
+        status[a] = DETAINED
+        arrest_week[a] = week
+        cause_col[a] = c
+        f = faction[a]
+        free_fr[f, rank[a]] -= expansion[a]
+        free_count[f] -= 1
+        if f == nkvd and region[a] >= 0:
+            nkvd_free[region[a]] -= expansion[a]
+        org_lost[org[a]] += 1
+        cause_counts[c] += expansion[a]
+        out[n] = a
+        n += 1
+    return out[:n]
+
+
+@njit(cache=True, nogil=True)
+def sample_free(lo, hi, k, tries, status, rank, max_rank, rng):  # pragma: no cover - compiled
+    """Up to ``k`` distinct free agents of rank <= ``max_rank`` among ``lo .. hi - 1``, from ``tries`` uniform draws."""
+    out = np.empty(k, np.int64)
+    n = 0
+    for _ in range(tries):
+        if n == k:
+            break
+        a = rng.integers(lo, hi)
+        if status[a] != FREE or rank[a] > max_rank:
+            continue
+        dup = False
+        for j in range(n):
+            dup |= out[j] == a
+        if not dup:
+            out[n] = a
+            n += 1
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .kernels import arrest_free
 from .scenario.schema import FACTIONS, RANKS
 from .world.agents import World
 
@@ -25,6 +26,7 @@ class Cause:
 
 
 NF, NR = len(FACTIONS), len(RANKS)
+NKVD = FACTIONS.index("nkvd")
 
 
 @dataclass
@@ -64,7 +66,7 @@ class State:
         fr = w.faction[:nc].astype(np.int64) * NR + self.rank
         self.free_fr = np.bincount(fr, weights=exp, minlength=NF * NR).reshape(NF, NR)
         self.free_count = np.bincount(w.faction[:nc], minlength=NF).astype(np.int64)
-        nkvd = w.faction[:nc] == FACTIONS.index("nkvd")
+        nkvd = w.faction[:nc] == NKVD
         reg = w.region[:nc]
         in_reg = nkvd & (reg >= 0)
         # free NKVD officers by region, in persons (a whole-tier chief counts 1, a scaled officer 1/scale)
@@ -110,35 +112,18 @@ class State:
 
     # ------------------------------------------------------------------ arrests
     def arrest_cadre(self, idx: np.ndarray, cause: int | np.ndarray) -> np.ndarray:
-        """Arrest free cadre ``idx`` now; returns those actually arrested (free, unique).
+        """Arrest free cadre ``idx`` now; returns those actually arrested (free, in order of first listing).
 
         ``cause`` is one code or one per entry of ``idx``; an agent listed twice is arrested
         for the cause of its first entry.
         """
-        idx = np.asarray(idx, dtype=np.int64)
-        cause = np.broadcast_to(np.asarray(cause, np.int8), idx.shape)  # one per entry
-        idx, first = np.unique(idx, return_index=True)
-        cause = cause[first]
-        free = self.status[idx] == FREE
-        idx, cause = idx[free], cause[free]
-        if idx.size == 0:
-            return idx
         w = self.world
-        self.status[idx] = DETAINED
-        self.arrest_week[idx] = self.week
-        self.cause[idx] = cause
-        f = w.faction[idx].astype(np.int64)
-        np.subtract.at(self.free_fr, (f, self.rank[idx].astype(np.int64)), self.exp[idx])
-        np.subtract.at(self.free_count, f, 1)
-        nk = f == FACTIONS.index("nkvd")
-        if nk.any():
-            ids = idx[nk]
-            ids = ids[w.region[ids] >= 0]
-            np.subtract.at(self.nkvd_free, w.region[ids], self.exp[ids])
-        np.add.at(self.org_lost, w.org[idx], 1)
-        self.pending_cadre = np.concatenate([self.pending_cadre, idx])
-        self.frontier.append(idx)
-        np.add.at(self.cause_counts, np.broadcast_to(cause, idx.shape), self.exp[idx])
+        idx = arrest_free(np.asarray(idx, dtype=np.int64), np.atleast_1d(np.asarray(cause, np.int8)), self.week,
+                          self.status, self.arrest_week, self.cause, w.faction, self.rank, self.exp, w.region, w.org,
+                          self.free_fr, self.free_count, self.nkvd_free, self.org_lost, self.cause_counts, NKVD)
+        if idx.size:
+            self.pending_cadre = np.concatenate([self.pending_cadre, idx])
+            self.frontier.append(idx)
         return idx
 
     def sentence_slice(self, idx, cats: np.ndarray) -> None:

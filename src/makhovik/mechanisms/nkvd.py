@@ -27,8 +27,9 @@ arrests, never to the population.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from ..kernels import split_draws, take_slices
+from ..kernels import deal_codes, round_one, split_draws, stochastic_round, take_slices
 from ..state import DETAINED, FREE, STATUS_OF_SENTENCE, Cause
 from ..world.agents import OPERATIONS
 
@@ -46,13 +47,6 @@ __all__ = [
 CLAIMS = ("C12", "C13")
 OP_ROUTINE, OP_00447, OP_NATIONAL = (OPERATIONS.index(x) for x in ("routine", "op00447", "national"))
 CAT1, CAT2, RELEASE = 1, 2, 3
-
-
-def stochastic_round(x: np.ndarray, rng) -> np.ndarray:
-    """Round non-negative reals to integers, up with probability equal to the fraction (unbiased)."""
-    x = np.maximum(np.asarray(x, dtype=float), 0.0)
-    base = np.floor(x)
-    return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
 
 
 def capacity(ctx) -> np.ndarray:
@@ -123,43 +117,190 @@ def _requests(ctx, pr) -> None:
                  f"{'approved' if ok else 'refused'}", log=ctx.log_requests)
 
 
-def _take(ctx, avail: np.ndarray, k: int) -> np.ndarray:
-    """Split ``k`` draws without replacement across blocks with ``avail`` members each."""
-    if k <= 0:
-        return np.zeros(avail.size, np.int64)
-    if k >= avail.sum():
-        return avail.astype(np.int64)
-    return ctx.rng.multivariate_hypergeometric(avail.astype(np.int64), int(k), method="marginals")
+_DETAINED = np.array([DETAINED], np.int8)
+_ORDERED = np.array([Cause.ORDERED], np.int8)
+_ROUTINE = np.array([Cause.ROUTINE], np.int8)
+_KULAK_CAUSES = np.array([Cause.ORDERED, Cause.APPROVED, Cause.OVER_LIMIT], np.int8)
+_TROIKA_CODES = np.array([CAT1, CAT2, RELEASE], np.int8)
+_ALBUM_CODES = np.array([CAT1, CAT2], np.int8)
+_RELEASE = np.array([RELEASE], np.int8)
+
+# The mass track in compiled kernels. Blocks are given as ``B`` (block numbers) with ``order``
+# and ``seg``: ``B[order]`` lists them region by region, region r at ``seg[r]:seg[r + 1]``
+# (see :func:`_layout`). Agent columns are updated in place by take_slices.
 
 
-_ARREST_STATUS = np.array([DETAINED], np.int8)
+@njit(cache=True, nogil=True)
+def _register(B, on, reg_ptr, block_end, rate, rng):  # pragma: no cover - compiled
+    """This week's registrations: each unregistered member of a block in operation with probability ``rate``."""
+    for i in range(B.size):
+        if on[i]:
+            b = B[i]
+            reg_ptr[b] += rng.binomial(block_end[b] - reg_ptr[b], rate)
 
 
-def _codes(c) -> np.ndarray:
-    return np.array([c], np.int8) if np.isscalar(c) else np.asarray(c, np.int8)
+@njit(cache=True, nogil=True)
+def _by_region(B, order, seg, x):  # pragma: no cover - compiled
+    """Sum of ``x`` (one entry per block of ``B``) over the blocks of each region."""
+    out = np.zeros(seg.size - 1, np.int64)
+    for r in range(seg.size - 1):
+        for i in range(seg[r], seg[r + 1]):
+            out[r] += x[order[i]]
+    return out
 
 
-def _arrest_blocks(ctx, blocks, ks, causes: np.ndarray | int) -> None:
-    """Arrest ``ks[i]`` next registered agents of each block; ``causes`` is one code or a sequence over all."""
-    st = ctx.state
-    counts = take_slices(st.arr_ptr, np.asarray(blocks, np.int64), np.asarray(ks, np.int64), _codes(causes),
-                         st.status, _ARREST_STATUS, st.arrest_week, st.week, st.cause)
-    st.cause_counts += counts[: st.cause_counts.size] / ctx.world.scale
+@njit(cache=True, nogil=True)
+def _national_arrests(B, order, seg, on, K, share, arrest_share, reg_ptr, arr_ptr, block_end, rate,
+                      status, arrest_week, cause, week, rng):  # pragma: no cover - compiled
+    """National operations: each registered member of a block in operation with ``arrest_share``, within
+    ``share`` of the region's capacity ``K`` (which keeps the rest, in place)."""
+    _register(B, on, reg_ptr, block_end, rate, rng)
+    want = np.zeros(B.size, np.int64)
+    for i in range(B.size):
+        if on[i]:
+            want[i] = rng.binomial(reg_ptr[B[i]] - arr_ptr[B[i]], arrest_share[B[i]])
+    k_r = _by_region(B, order, seg, want)
+    for r in range(seg.size - 1):
+        has = False
+        for i in range(seg[r], seg[r + 1]):
+            has |= on[order[i]]
+        if has:
+            k_r[r] = min(k_r[r], round_one(K[r] * share, rng))
+            K[r] *= 1.0 - share
+    ks = split_draws(want[order], seg, k_r, rng)
+    return take_slices(arr_ptr, B[order], ks, _ORDERED, status, _DETAINED, arrest_week, week, cause)
 
 
-def _sentence_blocks(ctx, blocks, ks, cats: np.ndarray) -> None:
-    """Sentence the ``ks[i]`` oldest pending agents of each block with the categories in ``cats`` (in order)."""
-    st = ctx.state
-    take_slices(st.sen_ptr, np.asarray(blocks, np.int64), np.asarray(ks, np.int64), _codes(cats),
-                st.status, STATUS_OF_SENTENCE, st.sentence_week, st.week, st.sentence)
+@njit(cache=True, nogil=True)
+def _kulak_arrests(B, order, seg, K, overfulfil, lim1, lim2, arrested, ordered_room, approved_room, reg_ptr,
+                   arr_ptr, block_end, rate, status, arrest_week, cause, week, rng):  # pragma: no cover - compiled
+    """Order 00447: the region's capacity, within (1 + overfulfil) x its limits; each arrest is counted
+    against the limits the centre set (``ordered``), then those approved on request, then over them."""
+    _register(B, np.ones(B.size, np.bool_), reg_ptr, block_end, rate, rng)
+    avail = np.empty(B.size, np.int64)
+    for i in range(B.size):
+        avail[i] = reg_ptr[B[i]] - arr_ptr[B[i]]
+    avail_r = _by_region(B, order, seg, avail)
+    R = seg.size - 1
+    k_r = np.zeros(R, np.int64)
+    split = np.zeros((R, 3), np.int64)
+    for r in range(R):
+        room = round_one((1 + overfulfil) * (lim1[r] + lim2[r]) - arrested[r], rng)
+        k = max(min(round_one(K[r], rng), room, avail_r[r]), 0)
+        # the room's fractional last place (scale < 1) counts as inside it, as the rounding of room allows
+        n_ord = min(max(int(np.ceil(ordered_room[r] - arrested[r])), 0), k)
+        n_app = min(max(int(np.ceil(ordered_room[r] + approved_room[r] - arrested[r])) - n_ord, 0), k - n_ord)
+        k_r[r] = k
+        split[r, 0], split[r, 1], split[r, 2] = n_ord, n_app, k - n_ord - n_app
+    if k_r.sum() == 0:
+        return np.zeros(8, np.int64)
+    causes = deal_codes(split, _KULAK_CAUSES, rng)
+    ks = split_draws(avail[order], seg, k_r, rng)
+    for r in range(R):
+        arrested[r] += k_r[r]
+    return take_slices(arr_ptr, B[order], ks, causes, status, _DETAINED, arrest_week, week, cause)
 
 
-def _registration(ctx, blocks) -> None:
-    st = ctx.state
-    if blocks.size == 0:
+@njit(cache=True, nogil=True)
+def _troika_sentences(B, order, seg, lag, cat1, release_rate, overfulfil, lim1, lim2, used1, used2, arr_ptr,
+                      sen_ptr, status, sentence_week, sentence, week, rng):  # pragma: no cover - compiled
+    """Order 00447 troikas: each pending case decided with probability 1/lag, within the category limits."""
+    pend = np.empty(B.size, np.int64)
+    for i in range(B.size):
+        pend[i] = arr_ptr[B[i]] - sen_ptr[B[i]]
+    if pend.sum() == 0:
         return
-    end = ctx.world.block_start[blocks] + ctx.world.block_size[blocks]
-    st.reg_ptr[blocks] += ctx.rng.binomial(end - st.reg_ptr[blocks], ctx.params.nkvd.registration_rate)
+    P = _by_region(B, order, seg, pend)
+    R = seg.size - 1
+    split = np.zeros((R, 3), np.int64)
+    for r in range(R):
+        k = rng.binomial(P[r], 1.0 / lag)
+        room1 = round_one((1 + overfulfil) * lim1[r] - used1[r], rng)
+        room2 = round_one((1 + overfulfil) * lim2[r] - used2[r], rng)
+        n1 = min(rng.binomial(k, cat1), room1)
+        n2 = min(k - n1, room2)
+        n1 += min(k - n1 - n2, room1 - n1)
+        split[r, 0], split[r, 1], split[r, 2] = n1, n2, rng.binomial(P[r] - n1 - n2, release_rate)
+        used1[r] += n1
+        used2[r] += n2
+    cats = deal_codes(split, _TROIKA_CODES, rng)
+    ks = split_draws(pend[order], seg, split.sum(axis=1), rng)
+    take_slices(sen_ptr, B[order], ks, cats, status, STATUS_OF_SENTENCE, sentence_week, week, sentence)
+
+
+@njit(cache=True, nogil=True)
+def _album_sentences(B, lag, cap, cat1_share, arr_ptr, sen_ptr, status, sentence_week, sentence, week,
+                     rng):  # pragma: no cover - compiled
+    """National cases: each pending case decided with probability 1/lag, at most ``cap`` (< 0: no cap) a week."""
+    pend = np.empty(B.size, np.int64)
+    for i in range(B.size):
+        pend[i] = arr_ptr[B[i]] - sen_ptr[B[i]]
+    total = pend.sum()
+    if total == 0:
+        return
+    k = rng.binomial(total, 1.0 / lag)
+    if cap >= 0:
+        k = min(k, cap)
+    ks = split_draws(pend, np.array([0, B.size]), np.array([k]), rng)
+    split = np.zeros((B.size, 2), np.int64)
+    for i in range(B.size):
+        n1 = rng.binomial(ks[i], cat1_share[B[i]])
+        split[i, 0], split[i, 1] = n1, ks[i] - n1
+    take_slices(sen_ptr, B, ks, deal_codes(split, _ALBUM_CODES, rng), status, STATUS_OF_SENTENCE,
+                sentence_week, week, sentence)
+
+
+@njit(cache=True, nogil=True)
+def _ordinary_sentences(B, p, cat1_share, arr_ptr, sen_ptr, status, sentence_week, sentence, week,
+                        rng):  # pragma: no cover - compiled
+    """Ordinary procedure: each pending case decided with probability ``p``, category 1 with ``cat1_share``
+    of its block (one entry: the same for all)."""
+    ks = np.empty(B.size, np.int64)
+    for i in range(B.size):
+        ks[i] = rng.binomial(arr_ptr[B[i]] - sen_ptr[B[i]], p)
+    cats = np.empty(ks.sum(), np.int8)
+    n = 0
+    for i in range(B.size):
+        c1 = cat1_share[0] if cat1_share.size == 1 else cat1_share[B[i]]
+        for _ in range(ks[i]):
+            cats[n] = CAT1 if rng.random() < c1 else CAT2
+            n += 1
+    take_slices(sen_ptr, B, ks, cats, status, STATUS_OF_SENTENCE, sentence_week, week, sentence)
+
+
+@njit(cache=True, nogil=True)
+def _routine_arrests(B, rate, arr_ptr, block_end, status, arrest_week, cause, week, rng):  # pragma: no cover
+    """Routine cases: each member of a routine block not yet arrested with probability ``rate``."""
+    ks = np.empty(B.size, np.int64)
+    for i in range(B.size):
+        ks[i] = rng.binomial(block_end[B[i]] - arr_ptr[B[i]], rate)
+    return take_slices(arr_ptr, B, ks, _ROUTINE, status, _DETAINED, arrest_week, week, cause)
+
+
+def _layout(ctx, name: str):
+    """The blocks ``ctx.<name>`` with their order by region and each region's range in it (cached)."""
+    cache = ctx.cache.setdefault("layout", {})
+    if name not in cache:
+        B = getattr(ctx, name)
+        reg = ctx.world.block_region[B]
+        order = np.argsort(reg, kind="stable")
+        seg = np.searchsorted(reg[order], np.arange(ctx.world.n_regions + 1)).astype(np.int64)
+        cache[name] = (B, order, seg)
+    return cache[name]
+
+
+def _block_end(ctx) -> np.ndarray:
+    """One past the last agent of each block (cached)."""
+    end = ctx.cache.get("block_end")
+    if end is None:
+        end = ctx.cache["block_end"] = ctx.world.block_start + ctx.world.block_size
+    return end
+
+
+def _count(ctx, counts: np.ndarray) -> None:
+    """Add the arrests a kernel made, by cause, to the run's counts (in persons)."""
+    st = ctx.state
+    st.cause_counts += counts[: st.cause_counts.size] / ctx.world.scale
 
 
 def _started_national(ctx) -> np.ndarray:
@@ -171,143 +312,58 @@ def _started_national(ctx) -> np.ndarray:
     return on[w.block_contingent[ctx.b_nat]]
 
 
-def _layout(ctx, B: np.ndarray):
-    """Blocks ``B`` ordered by region, with each one's region and place among its region's blocks (cached)."""
-    cache = ctx.cache.setdefault("layout", {})
-    key = id(B)
-    if key not in cache:
-        reg = ctx.world.block_region[B]
-        order = np.argsort(reg, kind="stable")
-        r = reg[order]
-        first = np.searchsorted(r, r, "left")
-        j = np.arange(r.size) - first
-        cache[key] = (B, order, r, j, int(j.max()) + 1 if j.size else 0)
-    return cache[key][1:]
-
-
-def _split(ctx, B: np.ndarray, avail: np.ndarray, k_r: np.ndarray):
-    """Draw ``k_r[r]`` agents without replacement from the blocks of each region (``avail`` in each block of ``B``).
-
-    A multivariate hypergeometric split (:func:`~makhovik.kernels.split_draws`). Returns the
-    blocks in region order and the count to take from each; the counts of a region follow
-    one another, so codes listed region by region line up with them.
-    """
-    order, reg, j, J = _layout(ctx, B)
-    mat = np.zeros((ctx.world.n_regions, J), np.int64)
-    mat[reg, j] = avail[order]
-    out = split_draws(mat, np.asarray(k_r, np.int64), ctx.rng)
-    return B[order], out[reg, j]
-
-
-def _shuffled_codes(ctx, counts: np.ndarray, codes) -> np.ndarray:
-    """``counts[g, c]`` copies of ``codes[c]`` for every group ``g`` (a region, a block), group by group, shuffled within each."""
-    G = counts.shape[0]
-    seq = np.repeat(np.tile(np.asarray(codes, np.int8), G), counts.ravel())
-    group = np.repeat(np.arange(G), counts.sum(axis=1))
-    return seq[np.lexsort((ctx.rng.random(seq.size), group))]
-
-
 def _mass_arrests(ctx) -> None:
-    st, p, w, rng = ctx.state, ctx.params.nkvd, ctx.world, ctx.rng
-    R = w.n_regions
+    st, p, rng = ctx.state, ctx.params.nkvd, ctx.rng
     K = capacity(ctx)
-    started = _started_national(ctx)
-    if started.any():
-        nat = ctx.b_nat
-        _registration(ctx, nat[started])
-        has_nat = np.bincount(w.block_region[nat[started]], minlength=R) > 0
-        cap_nat = stochastic_round(K * p.national_capacity_share * has_nat, rng)
-        want = np.where(started, rng.binomial(st.reg_ptr[nat] - st.arr_ptr[nat], ctx.arrest_share[nat]), 0)
-        k_r = np.minimum(np.bincount(w.block_region[nat], want, minlength=R).astype(np.int64), cap_nat)
-        _arrest_blocks(ctx, *_split(ctx, nat, want, k_r), Cause.ORDERED)
-        K = K * np.where(has_nat, 1 - p.national_capacity_share, 1.0)
-    if not st.happened("op00447_start") or st.happened("ops_ended") or st.stopped():
+    end = _block_end(ctx)
+    on = _started_national(ctx)
+    if on.any():
+        _count(ctx, _national_arrests(*_layout(ctx, "b_nat"), on, K, p.national_capacity_share, ctx.arrest_share,
+                                      st.reg_ptr, st.arr_ptr, end, p.registration_rate, st.status, st.arrest_week,
+                                      st.cause, st.week, rng))
+    if not st.happened("op00447_start") or st.happened("ops_ended") or st.stopped() or ctx.b_00447.size == 0:
         return
-    B = ctx.b_00447
-    if B.size == 0:
-        return
-    _registration(ctx, B)
-    avail = st.reg_ptr[B] - st.arr_ptr[B]
-    room = stochastic_round((1 + p.overfulfil) * (st.lim1 + st.lim2) - st.arrested_00447, rng)
-    k_r = np.minimum(np.minimum(stochastic_round(K, rng), room),
-                     np.bincount(w.block_region[B], avail, minlength=R).astype(np.int64))
-    if not k_r.any():
-        return
-    done = st.arrested_00447
-    # the room's fractional last place (scale < 1) counts as inside it, as the rounding of room allows
-    n_ord = np.clip(np.ceil(st.ordered_room - done), 0, k_r).astype(np.int64)
-    n_app = np.clip(np.ceil(st.ordered_room + st.approved_room - done) - n_ord, 0, k_r - n_ord).astype(np.int64)
-    causes = _shuffled_codes(ctx, np.stack([n_ord, n_app, k_r - n_ord - n_app], axis=1),
-                             [Cause.ORDERED, Cause.APPROVED, Cause.OVER_LIMIT])
-    _arrest_blocks(ctx, *_split(ctx, B, avail, k_r), causes)
-    st.arrested_00447 += k_r
+    _count(ctx, _kulak_arrests(*_layout(ctx, "b_00447"), K, p.overfulfil, st.lim1, st.lim2, st.arrested_00447,
+                               st.ordered_room, st.approved_room, st.reg_ptr, st.arr_ptr, end, p.registration_rate,
+                               st.status, st.arrest_week, st.cause, st.week, rng))
 
 
 def _troikas(ctx) -> None:
     """Troika sentencing of Order 00447 cases within the category limits (before the stop)."""
-    st, p, w, rng = ctx.state, ctx.params.nkvd, ctx.world, ctx.rng
-    B = ctx.b_00447
-    if B.size == 0 or st.stopped():
+    st, p = ctx.state, ctx.params.nkvd
+    if ctx.b_00447.size == 0 or st.stopped():
         return
-    pend = st.arr_ptr[B] - st.sen_ptr[B]
-    if pend.sum() == 0:
-        return
-    P_r = np.bincount(w.block_region[B], pend, minlength=w.n_regions).astype(np.int64)
-    k = rng.binomial(P_r, 1.0 / p.troika_lag_weeks)
-    room1 = stochastic_round((1 + p.overfulfil) * st.lim1 - st.used1, rng)
-    room2 = stochastic_round((1 + p.overfulfil) * st.lim2 - st.used2, rng)
-    n1 = np.minimum(rng.binomial(k, p.troika_cat1), room1)
-    n2 = np.minimum(k - n1, room2)
-    n1 = n1 + np.minimum(k - n1 - n2, room1 - n1)
-    rel = rng.binomial(P_r - n1 - n2, p.release_rate)
-    cats = _shuffled_codes(ctx, np.stack([n1, n2, rel], axis=1), [CAT1, CAT2, RELEASE])
-    _sentence_blocks(ctx, *_split(ctx, B, pend, n1 + n2 + rel), cats)
-    st.used1 += n1
-    st.used2 += n2
+    _troika_sentences(*_layout(ctx, "b_00447"), p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil,
+                      st.lim1, st.lim2, st.used1, st.used2, st.arr_ptr, st.sen_ptr, st.status, st.sentence_week,
+                      st.sentence, st.week, ctx.rng)
 
 
 def _albums(ctx) -> None:
     """Central album review (dvoika) of national cases, or special troikas in their window."""
-    st, p, rng = ctx.state, ctx.params.nkvd, ctx.rng
-    B = ctx.b_nat
-    if B.size == 0 or st.stopped():
+    st, p = ctx.state, ctx.params.nkvd
+    if ctx.b_nat.size == 0 or st.stopped():
         return
-    pend = st.arr_ptr[B] - st.sen_ptr[B]
-    total = int(pend.sum())
-    if total == 0:
-        return
-    k = int(rng.binomial(total, 1.0 / p.troika_lag_weeks))
-    if st.week > st.special_troikas_until:
-        k = min(k, int(stochastic_round(p.album_capacity * ctx.national_size, rng)))
-    ks = _take(ctx, pend, k)
-    n1 = rng.binomial(ks, ctx.cat1_share[B])
-    _sentence_blocks(ctx, B, ks, _shuffled_codes(ctx, np.stack([n1, ks - n1], axis=1), [CAT1, CAT2]))
+    cap = -1 if st.week <= st.special_troikas_until else round_one(p.album_capacity * ctx.national_size, ctx.rng)
+    _album_sentences(ctx.b_nat, p.troika_lag_weeks, cap, ctx.cat1_share, st.arr_ptr, st.sen_ptr, st.status,
+                     st.sentence_week, st.sentence, st.week, ctx.rng)
 
 
 def _courts(ctx) -> None:
     """After the stop: pending mass cases go to ordinary procedure, mostly category 2."""
-    st, p, rng = ctx.state, ctx.params.nkvd, ctx.rng
-    B = ctx.b_campaign
-    pend = st.arr_ptr[B] - st.sen_ptr[B]
-    ks = rng.binomial(pend, 1.0 / p.troika_lag_weeks)
-    if ks.sum() == 0:
-        return
-    cats = np.where(rng.random(int(ks.sum())) < p.ordinary_cat1, CAT1, CAT2).astype(np.int8)
-    _sentence_blocks(ctx, B, ks, cats)
+    st, p = ctx.state, ctx.params.nkvd
+    _ordinary_sentences(ctx.b_campaign, 1.0 / p.troika_lag_weeks, np.array([p.ordinary_cat1]), st.arr_ptr,
+                        st.sen_ptr, st.status, st.sentence_week, st.sentence, st.week, ctx.rng)
 
 
 def _routine(ctx) -> None:
-    st, p, w, rng = ctx.state, ctx.params.nkvd, ctx.world, ctx.rng
+    st, p = ctx.state, ctx.params.nkvd
     B = ctx.b_routine
     if B.size == 0:
         return
-    left = w.block_start[B] + w.block_size[B] - st.arr_ptr[B]
-    _arrest_blocks(ctx, B, rng.binomial(left, p.routine_rate), Cause.ROUTINE)
-    pend = st.arr_ptr[B] - st.sen_ptr[B]
-    ks = rng.binomial(pend, 1.0 / p.routine_lag_weeks)
-    if ks.sum():
-        cats = np.where(rng.random(int(ks.sum())) < np.repeat(ctx.cat1_share[B], ks), CAT1, CAT2).astype(np.int8)
-        _sentence_blocks(ctx, B, ks, cats)
+    _count(ctx, _routine_arrests(B, p.routine_rate, st.arr_ptr, _block_end(ctx), st.status, st.arrest_week, st.cause,
+                                 st.week, ctx.rng))
+    _ordinary_sentences(B, 1.0 / p.routine_lag_weeks, ctx.cat1_share, st.arr_ptr, st.sen_ptr, st.status,
+                        st.sentence_week, st.sentence, st.week, ctx.rng)
 
 
 def _cadre_sentencing(ctx) -> None:
@@ -355,7 +411,7 @@ def stop_takes_effect(ctx) -> None:
     B = ctx.b_campaign
     pend = st.arr_ptr[B] - st.sen_ptr[B]
     ks = rng.binomial(pend, p.post_stop_release)
-    _sentence_blocks(ctx, B, ks, np.full(int(ks.sum()), RELEASE, np.int8))
+    take_slices(st.sen_ptr, B, ks, _RELEASE, st.status, STATUS_OF_SENTENCE, st.sentence_week, st.week, st.sentence)
     pc = st.pending_cadre
     pc = pc[st.status[pc] == DETAINED]
     rel = rng.random(pc.size) < p.post_stop_release
