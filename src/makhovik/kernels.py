@@ -10,6 +10,7 @@ The kernels are compiled by numba on first use and cached on disk.
   probability (:func:`name_neighbours`: one type).
 - :func:`add_names` — file the namings: one unit of compromising material each; the newly
   named join the suspects.
+- :func:`file_names` — the same for the namings of an interrogation, keeping the first namer.
 - :func:`hazard_hits` — the weekly arrest draw over the named (suspects).
 - :func:`split_draws` — draws without replacement from the blocks of each region (a
   multivariate hypergeometric split); :func:`deal_codes` — a region's sentences or causes,
@@ -25,10 +26,21 @@ The kernels are compiled by numba on first use and cached on disk.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import typeof_impl
 
-__all__ = ["name_along_ties", "tie_tuple", "name_neighbours", "add_names", "hazard_hits", "split_draws", "deal_codes", "round_one",
+__all__ = ["name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one",
            "stochastic_round", "take_slices", "arrest_free", "sample_free", "csr_traverse"]
+
+_GENERATOR = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
+
+
+@typeof_impl.register(np.random.Generator)
+def _typeof_generator(val, c):
+    """The numba type of every Generator is the same; numba builds it anew on each call (1.8 us of the ~8 us a
+    kernel call takes), so a run's thousands of kernel calls get it ready-made."""
+    return _GENERATOR
+
 
 FREE, DETAINED = 0, 1  # state.FREE, state.DETAINED; repeated here so the kernels do not import the state module
 
@@ -118,6 +130,26 @@ def add_names(dst, times, kompromat, is_suspect):  # pragma: no cover - compiled
             new[n] = d
             n += 1
     return new[:n]
+
+
+@njit(cache=True, nogil=True)
+def file_names(src, dst, status, named_by, kompromat, is_suspect):  # pragma: no cover - compiled
+    """File the namings ``src[i]`` -> ``dst[i]`` of free agents, in place: each adds one unit of
+    compromising material, and the first to name an agent is its namer (``named_by``).
+
+    Returns the agents named for the first time (:func:`add_names`) and the namings filed.
+    """
+    keep = np.empty(dst.size, np.int64)
+    n = 0
+    for i in range(dst.size):
+        d = dst[i]
+        if status[d] != FREE:
+            continue
+        if named_by[d] < 0:
+            named_by[d] = src[i]
+        keep[n] = d
+        n += 1
+    return add_names(keep[:n], np.empty(0, np.float32), kompromat, is_suspect), n
 
 
 @njit(cache=True, nogil=True)

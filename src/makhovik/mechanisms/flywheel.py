@@ -22,10 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from ..kernels import add_names, hazard_hits, name_along_ties, tie_tuple
+from ..kernels import add_names, file_names, hazard_hits, name_along_ties, tie_tuple
 from ..scenario.schema import FACTIONS, TIE_TYPES
-from ..state import FREE, Cause
+from ..state import Cause
 from . import centre
 
 __all__ = ["CLAIMS", "intensity", "targeted", "cascade", "interrogate", "reproduction", "cascade_submodel",
@@ -85,39 +86,69 @@ def cascade(ctx) -> None:
     st.arrest_cadre(hit, Cause.CASCADE)
 
 
-def _whole_classes(ctx, tie: str):
-    """Whole-tier cadre grouped by the class a naming from below may land on (cached per tie type).
+PATRONAGE = TIE_TYPES.index("patronage")
 
-    Patronage: the organisation and rank of the patron; other ties: the faction.
+
+def _whole_classes(ctx):
+    """Whole-tier cadre grouped by the class a naming from below may land on (cached).
+
+    Two tables of ``(key, order, sorted_keys)``: for patronage ties the organisation and rank of
+    the patron, for the other ties the faction.
     """
-    cache = ctx.cache.setdefault("whole_classes", {})
-    if tie not in cache:
+    if "whole_classes" not in ctx.cache:
         w, nc = ctx.world, ctx.world.n_cadre
-        key = (w.org.astype(np.int64) * 8 + w.rank[:nc]) if tie == "patronage" else w.faction[:nc].astype(np.int64)
         whole = np.flatnonzero(w.whole)
-        order = whole[np.argsort(key[whole], kind="stable")]
-        cache[tie] = (key, order, key[order])
-    return cache[tie]
+        tables = []
+        for key in (w.org.astype(np.int64) * 8 + w.rank[:nc], w.faction[:nc].astype(np.int64)):
+            order = whole[np.argsort(key[whole], kind="stable")]
+            tables += [key, order, key[order]]
+        ctx.cache["whole_classes"] = tuple(tables)
+    return ctx.cache["whole_classes"]
+
+
+@njit(cache=True, nogil=True)
+def _from_below(src, dst, typ, qs, patronage, expansion, key_p, order_p, sorted_p, key_f, order_f, sorted_f,
+                rng):  # pragma: no cover - compiled
+    """Namings from below (see :func:`_names_from_below`) for pairs of any tie type; returns ``(src, target)``."""
+    n = np.empty(src.size, np.int64)
+    for i in range(src.size):
+        n[i] = rng.poisson(qs[typ[i]] * expansion[src[i]])
+    out_s = np.empty(n.sum(), np.int64)
+    out_t = np.empty(n.sum(), np.int64)
+    m = 0
+    for i in range(src.size):
+        if n[i] == 0:
+            continue
+        pat = typ[i] == patronage
+        k = key_p[dst[i]] if pat else key_f[dst[i]]
+        sk = sorted_p if pat else sorted_f
+        lo = np.searchsorted(sk, k, "left")
+        width = np.searchsorted(sk, k, "right") - lo
+        for _ in range(n[i]):
+            out_s[m] = src[i]
+            if width == 0:  # the tie's end became whole by promotion and its class has no one else
+                out_t[m] = dst[i]
+            else:
+                j = lo + int(rng.random() * width)
+                out_t[m] = order_p[j] if pat else order_f[j]
+            m += 1
+    return out_s, out_t
 
 
 def _names_from_below(ctx, tie: str, src: np.ndarray, dst: np.ndarray, q: float):
-    """Namings of whole-tier agents by scaled-tier prisoners.
+    """Namings of whole-tier agents by scaled-tier prisoners along ties of type ``tie``.
 
     A scaled prisoner stands for ``1/scale`` prisoners, each with a tie of this kind into the
     whole tier; they name Poisson(``q / scale``) times in all, each time a random whole agent
     of the same class as the tie's end (the same organisation and rank for a patron, the same
-    faction otherwise). The expected naming of every whole agent is then the same at every
+    faction otherwise; the end itself where it was promoted into a class of none). The expected naming of every whole agent is then the same at every
     scale, and it does not come in lumps where a small scale leaves few clients per patron.
     """
-    st, rng = ctx.state, ctx.rng
-    key, order, sorted_keys = _whole_classes(ctx, tie)
-    n = rng.poisson(q * st.exp[src])
-    src, dst = np.repeat(src, n), np.repeat(dst, n)
-    k = key[dst]
-    lo = np.searchsorted(sorted_keys, k, "left")
-    hi = np.searchsorted(sorted_keys, k, "right")
-    target = order[lo + np.floor(rng.random(k.size) * (hi - lo)).astype(np.int64)]
-    return src, target
+    t = TIE_TYPES.index(tie)
+    qs = np.zeros(len(TIE_TYPES))
+    qs[t] = q
+    return _from_below(np.asarray(src, np.int64), np.asarray(dst, np.int64), np.full(len(src), t, np.int8), qs,
+                       PATRONAGE, ctx.state.exp, *_whole_classes(ctx), ctx.rng)
 
 
 def interrogate(ctx, arrested: np.ndarray) -> int:
@@ -126,33 +157,28 @@ def interrogate(ctx, arrested: np.ndarray) -> int:
     Between agents of the same tier, or from a whole-tier prisoner, each neighbour is named
     with probability ``q`` = ``naming[tie] x intensity``. A prisoner of a scaled tier names
     into the whole tiers (the elite kept whole) as described in :func:`_names_from_below`.
+    The first to name an agent is its namer (``named_by``).
     """
-    st, rng = ctx.state, ctx.rng
+    st = ctx.state
     if arrested.size == 0:
         return 0
-    inten = intensity(ctx)
     if "tie_tuple" not in ctx.cache:
         ctx.cache["tie_tuple"] = tie_tuple(ctx.world.ties, TIE_TYPES)
     ptrs, idxs = ctx.cache["tie_tuple"]
-    qs = np.array([min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0) for t in TIE_TYPES])
-    src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, st.whole, st.status, rng)
+    inten = intensity(ctx)
+    qs = ctx.cache.get(("naming", inten))
+    if qs is None:
+        qs = ctx.cache[("naming", inten)] = np.array([min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
+                                                      for t in TIE_TYPES])
+    src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, st.whole, st.status, ctx.rng)
     ctx.ties_read += read
     if s_up.size:
-        parts = [(src, dst)]
-        for t in np.unique(t_up):
-            sel = t_up == t
-            parts.append(_names_from_below(ctx, TIE_TYPES[t], s_up[sel], d_up[sel], qs[t]))
-        src = np.concatenate([p[0] for p in parts])
-        dst = np.concatenate([p[1] for p in parts])
-    free = st.status[dst] == FREE
-    src, dst = src[free], dst[free]
-    if dst.size == 0:
-        return 0
-    unnamed = st.named_by[dst] < 0
-    first_dst, at = np.unique(dst[unnamed], return_index=True)
-    st.named_by[first_dst] = src[unnamed][at]  # the first to name an agent is its namer
-    ctx.add_kompromat(dst)
-    return int(dst.size)
+        s2, d2 = _from_below(s_up, d_up, t_up, qs, PATRONAGE, st.exp, *_whole_classes(ctx), ctx.rng)
+        src, dst = np.concatenate([src, s2]), np.concatenate([dst, d2])
+    new, given = file_names(src, dst, st.status, st.named_by, st.kompromat, st.is_suspect)
+    if new.size:
+        st.suspects = np.concatenate([st.suspects, new])
+    return given
 
 
 def reproduction(world, state) -> tuple[np.ndarray, np.ndarray]:

@@ -47,6 +47,7 @@ __all__ = [
 CLAIMS = ("C12", "C13")
 OP_ROUTINE, OP_00447, OP_NATIONAL = (OPERATIONS.index(x) for x in ("routine", "op00447", "national"))
 CAT1, CAT2, RELEASE = 1, 2, 3
+NO_RANK = 1 << 30  # a list threshold no rank reaches
 
 
 def capacity(ctx) -> np.ndarray:
@@ -366,33 +367,55 @@ def _routine(ctx) -> None:
                         st.sentence_week, st.sentence, st.week, ctx.rng)
 
 
+@njit(cache=True, nogil=True)
+def _cadre_sentences(pc, week, p_list, p_other, p_release, list_min_rank, c1_list, c1_other, rank, arrest_week,
+                     status, sentence, sentence_week, rng):  # pragma: no cover - compiled
+    """Decide the cases of the detained cadre ``pc``; returns those still pending.
+
+    A cadre of rank >= ``list_min_rank`` is sentenced with probability ``p_list`` if arrested
+    before this week (the lists carry the past weeks' arrests), category 1 with ``c1_list``;
+    others with ``p_other``, category 1 with ``c1_other``. Those not sentenced are released
+    with ``p_release``.
+    """
+    keep = np.empty(pc.size, np.int64)
+    n = 0
+    for i in range(pc.size):
+        a = pc[i]
+        if status[a] != DETAINED:
+            continue
+        listed = rank[a] >= list_min_rank
+        prob = (p_list if arrest_week[a] < week else 0.0) if listed else p_other
+        if rng.random() < prob:
+            cat = CAT1 if rng.random() < (c1_list if listed else c1_other) else CAT2
+        elif rng.random() < p_release:
+            cat = RELEASE
+        else:
+            keep[n] = a
+            n += 1
+            continue
+        sentence[a] = cat
+        sentence_week[a] = week
+        status[a] = STATUS_OF_SENTENCE[cat]
+    return keep[:n]
+
+
 def _cadre_sentencing(ctx) -> None:
-    st, p, rng = ctx.state, ctx.params.nkvd, ctx.rng
-    pc = st.pending_cadre
-    pc = pc[st.status[pc] == DETAINED]
-    if pc.size == 0:
-        st.pending_cadre = pc
+    """Cadre cases: central lists for the elite (C12, C13), troikas or ordinary courts for the others."""
+    st, p = ctx.state, ctx.params.nkvd
+    if st.pending_cadre.size == 0:
         return
-    stopped = st.stopped()
-    is_list = st.rank[pc] >= p.list_min_rank
-    if stopped:
-        prob = np.full(pc.size, 1.0 / p.cadre_lag_weeks)
+    lag = 1.0 / p.cadre_lag_weeks
+    min_rank = p.list_min_rank
+    if st.stopped():  # ordinary procedure for all, no lists, no releases but those of the stop itself
+        min_rank, p_list, p_rel, c1_list, c1_other = NO_RANK, lag, 0.0, p.ordinary_cat1, p.ordinary_cat1
     else:
-        list_week = st.week % p.list_interval_weeks == 0
-        p_list = min(1.0, p.list_interval_weeks / p.cadre_lag_weeks) if list_week else 0.0
-        on_list = np.where(st.arrest_week[pc] < st.week, p_list, 0.0)  # lists carry last week's arrests
-        prob = np.where(is_list, on_list, 1.0 / p.cadre_lag_weeks)
-    sent = rng.random(pc.size) < prob
-    rel = ~sent & (rng.random(pc.size) < (0.0 if stopped else p.release_rate))
-    if stopped:
-        c1 = np.full(pc.size, p.ordinary_cat1)
-    else:  # troikas judge cadre only during the campaign; before it, ordinary procedure
-        troika = p.cadre_cat1 if ctx.state.happened("decision") else p.ordinary_cat1
-        c1 = np.where(is_list, p.list_cat1, troika)
-    cat = np.where(rng.random(pc.size) < c1, CAT1, CAT2).astype(np.int8)
-    st.sentence_slice(pc[sent], cat[sent])
-    st.sentence_slice(pc[rel], np.full(int(rel.sum()), RELEASE, np.int8))
-    st.pending_cadre = pc[~sent & ~rel]
+        p_list = min(1.0, p.list_interval_weeks * lag) if st.week % p.list_interval_weeks == 0 else 0.0
+        p_rel, c1_list = p.release_rate, p.list_cat1
+        # troikas judge cadre only during the campaign; before it, ordinary procedure
+        c1_other = p.cadre_cat1 if st.happened("decision") else p.ordinary_cat1
+    st.pending_cadre = _cadre_sentences(st.pending_cadre, st.week, p_list, lag, p_rel, min_rank, c1_list,
+                                        c1_other, st.rank, st.arrest_week, st.status, st.sentence, st.sentence_week,
+                                        ctx.rng)
 
 
 def chief_change(ctx, why: str) -> None:
