@@ -142,3 +142,48 @@ def test_split_draws_takes_exactly_k_without_replacement_in_proportion():
     # more than half wanted: the complement is drawn, same law
     many = np.array([split_draws(np.array([10, 30, 60]), np.array([0, 3]), np.array([90]), rng) for _ in range(4000)])
     assert many.mean(axis=0) == pytest.approx([9, 27, 54], abs=0.15)
+
+
+def test_deal_codes_keeps_each_groups_counts_and_shuffles_within_it():
+    from makhovik.kernels import deal_codes
+
+    counts = np.array([[2, 1, 0], [0, 0, 3]])
+    codes = np.array([5, 6, 7], np.int8)
+    rng = np.random.default_rng(0)
+    deals = np.array([deal_codes(counts, codes, rng) for _ in range(3000)])
+    assert (np.sort(deals[:, :3], axis=1) == [5, 5, 6]).all() and (deals[:, 3:] == 7).all()
+    # the one 6 of the first group is equally likely in each of its three places
+    assert (deals[:, :3] == 6).mean(axis=0) == pytest.approx([1 / 3] * 3, abs=4 * np.sqrt(2 / 9 / 3000))
+
+
+def test_file_names_counts_free_namings_and_keeps_the_first_namer():
+    from makhovik.kernels import file_names
+
+    status = np.array([0, 0, 1, 0, 0], np.int8)  # agent 2 is already arrested
+    named_by = np.full(5, -1, np.int32)
+    named_by[4] = 1  # named before, by 1
+    kompromat = np.zeros(5, np.float32)
+    is_suspect = np.zeros(5, bool)
+    is_suspect[4] = True
+    new, n = file_names(np.array([0, 1, 0, 3]), np.array([3, 3, 2, 4]), status, named_by, kompromat, is_suspect)
+    assert n == 3 and new.tolist() == [3]
+    assert named_by.tolist() == [-1, -1, -1, 0, 1] and kompromat.tolist() == [0, 0, 0, 2, 1]
+
+
+def test_sample_free_draws_distinct_free_agents_of_low_enough_rank_uniformly():
+    from makhovik.kernels import sample_free
+
+    status = np.zeros(12, np.int8)
+    status[[3, 7]] = 1
+    rank = np.zeros(12, np.int64)
+    rank[5] = 4
+    rng = np.random.default_rng(2)
+    hits = np.zeros(12)
+    for _ in range(4000):
+        got = sample_free(2, 12, 3, 200, status, rank, 3, rng)
+        assert got.size == 3 and np.unique(got).size == 3
+        hits[got] += 1
+    eligible = [2, 4, 6, 8, 9, 10, 11]  # in range, free, rank <= 3
+    assert hits[[0, 1, 3, 5, 7]].sum() == 0
+    assert hits[eligible] / 4000 == pytest.approx([3 / 7] * 7, abs=4 * np.sqrt(3 / 7 * 4 / 7 / 4000))
+    assert sample_free(2, 12, 3, 0, status, rank, 3, rng).size == 0  # no tries, nothing drawn

@@ -205,3 +205,33 @@ def test_arrest_cadre_with_a_cause_per_agent_keeps_the_first():
     assert st.cause[[1, 3, 4]].tolist() == [Cause.REGIONAL, Cause.ORDERED, Cause.REGIONAL]
     assert st.arrest_cadre(np.array([3, 0]), Cause.CASCADE).tolist() == [0]  # 3 is no longer free
     assert st.cause_counts[Cause.REGIONAL] == 2 and st.cause_counts[Cause.ORDERED] == 1
+
+
+def test_targets_thin_by_immunity_and_the_regionals_reach_only_the_regions():
+    from makhovik.mechanisms.flywheel import _targets
+
+    lo, hi = np.array([0, 100]), np.array([100, 200])  # two factions of 100
+    status = np.zeros(200, np.int8)
+    rank = np.where(np.arange(200) % 2 == 0, 0, 1)  # every second agent of rank 1, immunity 0.5
+    immunity = np.array([0.0, 0.5])
+    region = np.zeros(200, np.int64)
+    region[100:150] = -1  # half of the second faction sits in the centre
+    k = np.array([[40, 0], [0, 40]])
+    no_pre, tries = np.zeros(5, np.int64), np.full((2, 2), 10_000)
+    rng = np.random.default_rng(3)
+    n_c, n_r = [], []
+    for _ in range(2000):
+        idx, causes = _targets(k, lo, hi, tries, np.empty(0, np.int64), no_pre, status, rank, immunity, region, rng)
+        c = causes == Cause.ORDERED
+        assert (idx[c] < 100).all() and (idx[~c] >= 150).all() and (causes[~c] == Cause.REGIONAL).all()
+        assert (np.diff(c.astype(int)) <= 0).all()  # the centre's draws first
+        n_c.append(c.sum())
+        n_r.append((~c).sum())
+    # centre: 40 drawn, half of rank 1 kept half the time -> 30; regionals: half reachable, then thinned -> 15
+    assert np.mean(n_c) == pytest.approx(30, abs=4 * np.std(n_c) / np.sqrt(2000))
+    assert np.mean(n_r) == pytest.approx(15, abs=4 * np.std(n_r) / np.sqrt(2000))
+    # a slot drawn beforehand (from the pool of the few left free) is taken as given
+    pre_ptr = np.array([0, 0, 0, 0, 1])  # slot (regional, faction 1)
+    idx, causes = _targets(np.array([[0, 0], [0, 1]]), lo, hi, tries, np.array([152]), pre_ptr, status, rank,
+                           np.zeros(2), region, rng)
+    assert idx.tolist() == [152] and causes.tolist() == [Cause.REGIONAL]

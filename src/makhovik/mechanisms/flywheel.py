@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..kernels import add_names, file_names, hazard_hits, name_along_ties, tie_tuple
-from ..scenario.schema import FACTIONS, TIE_TYPES
+from ..kernels import add_names, file_names, hazard_hits, name_along_ties, sample_free, tie_tuple
+from ..scenario.schema import FACTIONS, RANKS, TIE_TYPES
 from ..state import Cause
 from . import centre
 
@@ -35,6 +35,8 @@ __all__ = ["CLAIMS", "intensity", "targeted", "cascade", "interrogate", "reprodu
 CLAIMS = ("C13", "C14", "C17")
 REGIONALS = FACTIONS.index("regionals")
 CADRE = len(FACTIONS) - 1
+ORDERED, REGIONAL_CAUSE = Cause.ORDERED, Cause.REGIONAL
+TOP_RANK = len(RANKS) - 1
 _NO_TIMES = np.empty(0, np.float32)
 
 
@@ -48,15 +50,41 @@ def intensity(ctx) -> float:
     return f.precampaign_intensity
 
 
-def _accept(ctx, idx: np.ndarray) -> np.ndarray:
-    """Thin candidates by the immunity of their rank (C4)."""
-    imm = ctx.state.immunity[ctx.state.rank[idx]]
-    return idx[ctx.rng.random(idx.size) >= imm]
+@njit(cache=True, nogil=True)
+def _targets(k, lo, hi, tries, pre, pre_ptr, status, rank, immunity, region, rng):  # pragma: no cover - compiled
+    """This week's targeted arrests: ``k[c, g]`` free agents of faction ``g`` drawn uniformly, for the
+    centre's sanction (``c = 0``) then on regional initiative (``c = 1``), each thinned by the immunity of
+    its rank (C4); the regionals reach only agents in the regions.
+
+    A slot whose draw was made beforehand has it in ``pre[pre_ptr[s]:pre_ptr[s + 1]]`` (slot
+    ``s = c * G + g``); the others are drawn from the faction's range in ``tries`` tries
+    (:func:`~makhovik.kernels.sample_free`). Returns the agents and their causes, slot by slot.
+    """
+    G = lo.size
+    idx = np.empty(k.sum(), np.int64)
+    causes = np.empty(k.sum(), np.int8)
+    n = 0
+    for c in range(2):
+        for g in range(G):
+            if k[c, g] <= 0:
+                continue
+            s = c * G + g
+            if pre_ptr[s + 1] > pre_ptr[s]:
+                cand = pre[pre_ptr[s]:pre_ptr[s + 1]]
+            else:
+                cand = sample_free(lo[g], hi[g], k[c, g], tries[c, g], status, rank, TOP_RANK, rng)
+            for a in cand:
+                if rng.random() < immunity[rank[a]] or (c == 1 and region[a] < 0):
+                    continue
+                idx[n] = a
+                causes[n] = ORDERED if c == 0 else REGIONAL_CAUSE
+                n += 1
+    return idx[:n], causes[:n]
 
 
 def targeted(ctx, pr) -> None:
     """Arrests sanctioned by the centre and arrests on regional initiative."""
-    st, rng = ctx.state, ctx.rng
+    st, w, rng = ctx.state, ctx.world, ctx.rng
     inten = intensity(ctx)
     if inten <= 0:
         return
@@ -64,16 +92,23 @@ def targeted(ctx, pr) -> None:
     h_r = ctx.params.centre.regional_rate * pr.regional_zeal * ctx.hostility[REGIONALS] * inten
     h_r[REGIONALS] = 0.0
     h = np.minimum(np.stack([h_c[:CADRE], h_r[:CADRE]]), 1.0)  # [ordered, regional] x faction
-    k = rng.poisson(np.where(h > 0, h, 0.0) * np.maximum(st.free_count[:CADRE], 0))
-    cands, causes = [], []
-    for c, g in zip(*np.nonzero(k), strict=True):  # all sanctioned draws first, then the regional ones
-        cand = _accept(ctx, ctx.sample_free(int(g), int(k[c, g])))
-        if c == 1:
-            cand = cand[ctx.world.region[cand] >= 0]  # the regionals reach only those in the regions
-        cands.append(cand)
-        causes.append(np.full(cand.size, Cause.ORDERED if c == 0 else Cause.REGIONAL, np.int8))
-    if cands:  # one arrest for the week; an agent drawn twice counts for the centre's sanction
-        st.arrest_cadre(np.concatenate(cands), np.concatenate(causes))
+    free = np.maximum(st.free_count[:CADRE], 0)
+    k = rng.poisson(np.where(h > 0, h, 0.0) * free)
+    if not k.any():
+        return
+    lo, hi = w.faction_start[:CADRE], w.faction_end[:CADRE]
+    frac = free / np.maximum(hi - lo, 1)
+    pre_ptr = np.zeros(k.size + 1, np.int64)
+    pre = []
+    for c, g in zip(*np.nonzero((k > 0) & (frac < 0.2)), strict=True):  # few free left: the cached pool
+        got = ctx.sample_free(int(g), int(k[c, g]))
+        pre.append(got)
+        pre_ptr[c * CADRE + g + 1] = got.size
+    pre = np.concatenate(pre) if pre else np.empty(0, np.int64)
+    tries = (k / np.maximum(frac, 1e-9) * 1.5).astype(np.int64) + 10
+    idx, causes = _targets(k, lo, hi, tries, pre, np.cumsum(pre_ptr), st.status, st.rank, st.immunity, w.region, rng)
+    # one arrest for the week; an agent drawn twice counts for the centre's sanction
+    st.arrest_cadre(idx, causes)
 
 
 def cascade(ctx) -> None:

@@ -172,9 +172,12 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     series.insert(0, "week", np.arange(n_weeks, dtype=np.int32))
     series["r_eff"] = r_eff
     series["cadre_arrests"] = cadre_arrests
-    power = series.melt(id_vars=["week", "date"], value_vars=[f"power_{f}" for f in CADRE_FACTIONS],
-                        var_name="faction", value_name="share")
-    power["faction"] = power["faction"].str.removeprefix("power_")
+    nf = len(CADRE_FACTIONS)
+    power = pd.DataFrame({  # long form, faction after faction
+        "week": np.tile(series["week"].to_numpy(), nf), "date": np.tile(dates, nf),
+        "faction": np.repeat(np.array(CADRE_FACTIONS, object), n_weeks),
+        "share": series[[f"power_{f}" for f in CADRE_FACTIONS]].to_numpy().T.ravel(),
+    })
 
     events = pd.DataFrame(ctx.events, columns=["week", "date", "event", "kind", "detail"])
     events = events.sort_values(["week"], kind="stable").reset_index(drop=True)
