@@ -60,9 +60,13 @@ def capacity(ctx) -> np.ndarray:
     small region gets at a small scale.
     """
     st = ctx.state
-    with np.errstate(invalid="ignore", divide="ignore"):
-        free = np.where(st.nkvd_free0 > 0, st.nkvd_free / st.nkvd_free0, 0.0)
-    return ctx.params.nkvd.capacity_per_staff * ctx.nkvd_staff * free * ctx.world.scale
+    per_free = ctx.cache.get("capacity_per_free")  # capacity per free simulated officer, by region
+    if per_free is None:
+        f0 = st.nkvd_free0
+        per_free = np.zeros(f0.shape)
+        np.divide(ctx.params.nkvd.capacity_per_staff * ctx.nkvd_staff * ctx.world.scale, f0, out=per_free, where=f0 > 0)
+        ctx.cache["capacity_per_free"] = per_free
+    return per_free * st.nkvd_free
 
 
 def open_limits(ctx) -> None:
@@ -309,7 +313,10 @@ def _started_national(ctx) -> np.ndarray:
     st, w = ctx.state, ctx.world
     if ctx.b_nat.size == 0 or st.happened("ops_ended") or st.stopped():
         return np.zeros(ctx.b_nat.size, bool)
-    on = np.array([st.happened(f"national_{name}_start") for name in w.contingent_names], bool)
+    flags = ctx.cache.get("national_flags")
+    if flags is None:
+        flags = ctx.cache["national_flags"] = [f"national_{name}_start" for name in w.contingent_names]
+    on = np.array([st.happened(f) for f in flags], bool)
     return on[w.block_contingent[ctx.b_nat]]
 
 

@@ -73,9 +73,12 @@ def election_factor(ctx) -> float:
 
 def punitive(ctx) -> np.ndarray:
     """Punitive preference of each faction this week."""
-    u = np.zeros(NF)
-    for f, v in ctx.params.pressure.punitive.items():
-        u[FACTIONS.index(f)] = v
+    base = ctx.cache.get("punitive")
+    if base is None:
+        base = ctx.cache["punitive"] = np.zeros(NF)
+        for f, v in ctx.params.pressure.punitive.items():
+            base[FACTIONS.index(f)] = v
+    u = base.copy()
     u[REGIONALS] *= election_factor(ctx)
     return u
 
@@ -93,8 +96,9 @@ def compute(ctx) -> Pressures:
     target = (drive @ H) / denom if denom > 0 else np.zeros(NF)
     if ctx.weight0 is None:
         ctx.weight0 = raw.copy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        strength = np.where(ctx.weight0 > 0, raw / ctx.weight0, 0.0)
+        ctx.cache["inv_weight0"] = np.zeros(NF)
+        np.divide(1.0, raw, out=ctx.cache["inv_weight0"], where=raw > 0)
+    strength = raw * ctx.cache["inv_weight0"]
     zeal = float(min(u[REGIONALS], 1.0) * strength[REGIONALS])
     return Pressures(power=P, strength=strength, mass=mass, target=target, regional_zeal=zeal)
 
