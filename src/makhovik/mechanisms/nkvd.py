@@ -320,60 +320,6 @@ def _started_national(ctx) -> np.ndarray:
     return on[w.block_contingent[ctx.b_nat]]
 
 
-def _mass_arrests(ctx) -> None:
-    st, p, rng = ctx.state, ctx.params.nkvd, ctx.rng
-    K = capacity(ctx)
-    end = _block_end(ctx)
-    on = _started_national(ctx)
-    if on.any():
-        _count(ctx, _national_arrests(*_layout(ctx, "b_nat"), on, K, p.national_capacity_share, ctx.arrest_share,
-                                      st.reg_ptr, st.arr_ptr, end, p.registration_rate, st.status, st.arrest_week,
-                                      st.cause, st.week, rng))
-    if not st.happened("op00447_start") or st.happened("ops_ended") or st.stopped() or ctx.b_00447.size == 0:
-        return
-    _count(ctx, _kulak_arrests(*_layout(ctx, "b_00447"), K, p.overfulfil, st.lim1, st.lim2, st.arrested_00447,
-                               st.ordered_room, st.approved_room, st.reg_ptr, st.arr_ptr, end, p.registration_rate,
-                               st.status, st.arrest_week, st.cause, st.week, rng))
-
-
-def _troikas(ctx) -> None:
-    """Troika sentencing of Order 00447 cases within the category limits (before the stop)."""
-    st, p = ctx.state, ctx.params.nkvd
-    if ctx.b_00447.size == 0 or st.stopped():
-        return
-    _troika_sentences(*_layout(ctx, "b_00447"), p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil,
-                      st.lim1, st.lim2, st.used1, st.used2, st.arr_ptr, st.sen_ptr, st.status, st.sentence_week,
-                      st.sentence, st.week, ctx.rng)
-
-
-def _albums(ctx) -> None:
-    """Central album review (dvoika) of national cases, or special troikas in their window."""
-    st, p = ctx.state, ctx.params.nkvd
-    if ctx.b_nat.size == 0 or st.stopped():
-        return
-    cap = -1 if st.week <= st.special_troikas_until else round_one(p.album_capacity * ctx.national_size, ctx.rng)
-    _album_sentences(ctx.b_nat, p.troika_lag_weeks, cap, ctx.cat1_share, st.arr_ptr, st.sen_ptr, st.status,
-                     st.sentence_week, st.sentence, st.week, ctx.rng)
-
-
-def _courts(ctx) -> None:
-    """After the stop: pending mass cases go to ordinary procedure, mostly category 2."""
-    st, p = ctx.state, ctx.params.nkvd
-    _ordinary_sentences(ctx.b_campaign, 1.0 / p.troika_lag_weeks, np.array([p.ordinary_cat1]), st.arr_ptr,
-                        st.sen_ptr, st.status, st.sentence_week, st.sentence, st.week, ctx.rng)
-
-
-def _routine(ctx) -> None:
-    st, p = ctx.state, ctx.params.nkvd
-    B = ctx.b_routine
-    if B.size == 0:
-        return
-    _count(ctx, _routine_arrests(B, p.routine_rate, st.arr_ptr, _block_end(ctx), st.status, st.arrest_week, st.cause,
-                                 st.week, ctx.rng))
-    _ordinary_sentences(B, 1.0 / p.routine_lag_weeks, ctx.cat1_share, st.arr_ptr, st.sen_ptr, st.status,
-                        st.sentence_week, st.sentence, st.week, ctx.rng)
-
-
 @njit(cache=True, nogil=True)
 def _cadre_sentences(pc, week, p_list, p_other, p_release, list_min_rank, c1_list, c1_other, rank, arrest_week,
                      status, sentence, sentence_week, rng):  # pragma: no cover - compiled
@@ -406,25 +352,6 @@ def _cadre_sentences(pc, week, p_list, p_other, p_release, list_min_rank, c1_lis
     return keep[:n]
 
 
-def _cadre_sentencing(ctx) -> None:
-    """Cadre cases: central lists for the elite (C12, C13), troikas or ordinary courts for the others."""
-    st, p = ctx.state, ctx.params.nkvd
-    if st.pending_cadre.size == 0:
-        return
-    lag = 1.0 / p.cadre_lag_weeks
-    min_rank = p.list_min_rank
-    if st.stopped():  # ordinary procedure for all, no lists, no releases but those of the stop itself
-        min_rank, p_list, p_rel, c1_list, c1_other = NO_RANK, lag, 0.0, p.ordinary_cat1, p.ordinary_cat1
-    else:
-        p_list = min(1.0, p.list_interval_weeks * lag) if st.week % p.list_interval_weeks == 0 else 0.0
-        p_rel, c1_list = p.release_rate, p.list_cat1
-        # troikas judge cadre only during the campaign; before it, ordinary procedure
-        c1_other = p.cadre_cat1 if st.happened("decision") else p.ordinary_cat1
-    st.pending_cadre = _cadre_sentences(st.pending_cadre, st.week, p_list, lag, p_rel, min_rank, c1_list,
-                                        c1_other, st.rank, st.arrest_week, st.status, st.sentence, st.sentence_week,
-                                        ctx.rng)
-
-
 def chief_change(ctx, why: str) -> None:
     """A new NKVD chief: the outgoing chief's senior officers and those tied to the opposition are named."""
     st = ctx.state
@@ -455,16 +382,104 @@ def _limit_requests_allowed(ctx) -> bool:
             and not st.happened("ops_ended") and not st.happened("stop_order"))
 
 
+@njit(cache=True, nogil=True)
+def _arrests_week(week, K, nat, on, kul, kulak_on, routine, p, cat1_share, arrest_share, blocks, regions, agents,
+                  rng):  # pragma: no cover - compiled
+    """The week's mass arrests: national operations, Order 00447, routine cases (and their sentences).
+
+    ``p`` = (national capacity share, registration rate, overfulfilment, routine rate, routine
+    sentence probability). Returns the arrests by cause code.
+    """
+    reg_ptr, arr_ptr, sen_ptr, block_end = blocks
+    lim1, lim2, used1, used2, arrested, ordered_room, approved_room = regions
+    status, arrest_week, cause, sentence_week, sentence = agents
+    share, reg_rate, overfulfil, routine_rate, routine_p = p
+    counts = np.zeros(8, np.int64)
+    if on.any():
+        counts += _national_arrests(nat[0], nat[1], nat[2], on, K, share, arrest_share, reg_ptr, arr_ptr, block_end,
+                                    reg_rate, status, arrest_week, cause, week, rng)
+    if kulak_on and kul[0].size:
+        counts += _kulak_arrests(kul[0], kul[1], kul[2], K, overfulfil, lim1, lim2, arrested, ordered_room,
+                                 approved_room, reg_ptr, arr_ptr, block_end, reg_rate, status, arrest_week, cause,
+                                 week, rng)
+    if routine.size:
+        counts += _routine_arrests(routine, routine_rate, arr_ptr, block_end, status, arrest_week, cause, week, rng)
+        _ordinary_sentences(routine, routine_p, cat1_share, arr_ptr, sen_ptr, status, sentence_week, sentence, week,
+                            rng)
+    return counts
+
+
+@njit(cache=True, nogil=True)
+def _sentences_week(week, stopped, kul, nat, campaign, album_cap, p, cat1_share, pc, cadre, blocks, regions, agents,
+                    rank, rng):  # pragma: no cover - compiled
+    """The week's sentences: troikas and albums (ordinary courts after the stop), then the cadre.
+
+    ``p`` = (troika lag, troika category-1 share, release rate, overfulfilment, ordinary
+    category-1 share); ``album_cap`` < 0: no cap; ``cadre`` the arguments of
+    :func:`_cadre_sentences` after the week. Returns the cadre still pending.
+    """
+    reg_ptr, arr_ptr, sen_ptr, block_end = blocks
+    lim1, lim2, used1, used2, arrested, ordered_room, approved_room = regions
+    status, arrest_week, cause, sentence_week, sentence = agents
+    lag, troika_cat1, release_rate, overfulfil, ordinary_cat1 = p
+    if stopped:
+        _ordinary_sentences(campaign, 1.0 / lag, np.full(1, ordinary_cat1), arr_ptr, sen_ptr, status, sentence_week,
+                            sentence, week, rng)
+    else:
+        if kul[0].size:
+            _troika_sentences(kul[0], kul[1], kul[2], lag, troika_cat1, release_rate, overfulfil, lim1, lim2, used1,
+                              used2, arr_ptr, sen_ptr, status, sentence_week, sentence, week, rng)
+        if nat.size:
+            _album_sentences(nat, lag, album_cap, cat1_share, arr_ptr, sen_ptr, status, sentence_week, sentence, week,
+                             rng)
+    if pc.size == 0:
+        return pc
+    p_list, p_other, p_release, min_rank, c1_list, c1_other = cadre
+    return _cadre_sentences(pc, week, p_list, p_other, p_release, min_rank, c1_list, c1_other, rank, arrest_week,
+                            status, sentence, sentence_week, rng)
+
+
+def _mass(ctx):
+    """The arrays the week's kernels share, grouped (cached: the same arrays all run)."""
+    if "mass" not in ctx.cache:
+        st = ctx.state
+        ctx.cache["mass"] = (
+            (st.reg_ptr, st.arr_ptr, st.sen_ptr, _block_end(ctx)),
+            (st.lim1, st.lim2, st.used1, st.used2, st.arrested_00447, st.ordered_room, st.approved_room),
+            (st.status, st.arrest_week, st.cause, st.sentence_week, st.sentence),
+        )
+    return ctx.cache["mass"]
+
+
+def _cadre_rules(ctx) -> tuple:
+    """This week's rules for cadre cases: central lists for the elite (C12, C13), troikas or ordinary courts for the others."""
+    st, p = ctx.state, ctx.params.nkvd
+    lag = 1.0 / p.cadre_lag_weeks
+    if st.stopped():  # ordinary procedure for all, no lists, no releases but those of the stop itself
+        return lag, lag, 0.0, NO_RANK, p.ordinary_cat1, p.ordinary_cat1
+    p_list = min(1.0, p.list_interval_weeks * lag) if st.week % p.list_interval_weeks == 0 else 0.0
+    # troikas judge cadre only during the campaign; before it, ordinary procedure
+    c1_other = p.cadre_cat1 if st.happened("decision") else p.ordinary_cat1
+    return p_list, lag, p.release_rate, p.list_min_rank, p.list_cat1, c1_other
+
+
 def step(ctx, pr) -> None:
-    """One week of the NKVD machine."""
-    _mass_arrests(ctx)
-    _routine(ctx)
+    """One week of the NKVD machine: mass arrests, limit requests, sentences."""
+    st, p, rng = ctx.state, ctx.params.nkvd, ctx.rng
+    blocks, regions, agents = _mass(ctx)
+    stopped = st.stopped()
+    kulak_on = st.happened("op00447_start") and not st.happened("ops_ended") and not stopped
+    counts = _arrests_week(st.week, capacity(ctx), _layout(ctx, "b_nat"), _started_national(ctx),
+                           _layout(ctx, "b_00447"), kulak_on, ctx.b_routine,
+                           (p.national_capacity_share, p.registration_rate, p.overfulfil, p.routine_rate,
+                            1.0 / p.routine_lag_weeks), ctx.cat1_share, ctx.arrest_share, blocks, regions, agents, rng)
+    _count(ctx, counts)
     if _limit_requests_allowed(ctx):
         _requests(ctx, pr)
-    if ctx.state.stopped():
-        _courts(ctx)
-    else:
-        _troikas(ctx)
-        _albums(ctx)
-    _cadre_sentencing(ctx)
-
+    album_cap = -1
+    if st.week > st.special_troikas_until and not stopped:
+        album_cap = round_one(p.album_capacity * ctx.national_size, rng)
+    st.pending_cadre = _sentences_week(
+        st.week, stopped, _layout(ctx, "b_00447"), ctx.b_nat, ctx.b_campaign, album_cap,
+        (p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil, p.ordinary_cat1), ctx.cat1_share,
+        st.pending_cadre, _cadre_rules(ctx), blocks, regions, agents, st.rank, rng)
