@@ -140,3 +140,19 @@ def test_a_world_too_big_for_memory_is_refused_before_building(monkeypatch):
     monkeypatch.setenv("MAKHOVIK_MEMORY_GIB", "lots")
     with pytest.raises(ScenarioError, match="MAKHOVIK_MEMORY_GIB: expected a number"):
         build_world(load_scenario("great-terror", scale=0.001), seed=1)
+
+
+def test_to_csr_matches_scipy_on_random_edges_with_repeats_and_loops():
+    import scipy.sparse as sp
+
+    from makhovik.world.ties import to_csr
+
+    rng = np.random.default_rng(4)
+    for n, m in ((1, 10), (7, 60), (500, 3000)):
+        i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+        got = to_csr(i, j, n)
+        keep = i != j
+        ref = sp.csr_array((np.ones(2 * keep.sum()), (np.r_[i[keep], j[keep]], np.r_[j[keep], i[keep]])), shape=(n, n))
+        ref.sum_duplicates()
+        assert got.indptr.tolist() == ref.indptr.tolist() and got.indices.tolist() == ref.indices.tolist()
+        assert (got.data == 1).all()
