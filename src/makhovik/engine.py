@@ -35,6 +35,8 @@ from .world.build import build_world
 __all__ = ["Context", "simulate", "run_world"]
 
 RANKS_MAX = len(RANKS) - 1
+NC = len(CADRE_FACTIONS)
+REGIONALS = FACTIONS.index("regionals")
 
 
 @dataclass(order=True)
@@ -264,13 +266,12 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
         week_causes = st.cause_counts - prev_causes
         prev_causes = st.cause_counts.copy()
         control.update(ctx, week_causes)
-        series[t] = np.concatenate([
-            [pr.mass, centre.appetite(ctx), flywheel.intensity(ctx), st.control, decline.heads_lost(ctx),
-             pr.strength[FACTIONS.index("regionals")], st.suspects.size, nkvd.capacity(ctx).sum() / world.scale, st.alarm.sum()],
-            pr.power[: len(CADRE_FACTIONS)],
-            st.alarm[: len(CADRE_FACTIONS)],
-            st.immunity,
-        ])
+        row = series[t]
+        row[:9] = (pr.mass, centre.appetite(ctx), flywheel.intensity(ctx), st.control, decline.heads_lost(ctx),
+                   pr.strength[REGIONALS], st.suspects.size, nkvd.capacity(ctx).sum() / world.scale, st.alarm.sum())
+        row[9:9 + NC] = pr.power[:NC]
+        row[9 + NC:9 + 2 * NC] = st.alarm[:NC]
+        row[9 + 2 * NC:] = st.immunity
         if progress is not None:
             progress(t + 1, n_weeks)
     elapsed = time.perf_counter() - t0

@@ -205,15 +205,26 @@ def interrogate(ctx, arrested: np.ndarray) -> int:
     if qs is None:
         qs = ctx.cache[("naming", inten)] = np.array([min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
                                                       for t in TIE_TYPES])
-    src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, st.whole, st.status, ctx.rng)
+    new, given, read = _interrogation(ptrs, idxs, qs, arrested, st.whole, st.status, PATRONAGE, st.exp,
+                                      _whole_classes(ctx), st.named_by, st.kompromat, st.is_suspect, ctx.rng)
     ctx.ties_read += read
-    if s_up.size:
-        s2, d2 = _from_below(s_up, d_up, t_up, qs, PATRONAGE, st.exp, *_whole_classes(ctx), ctx.rng)
-        src, dst = np.concatenate([src, s2]), np.concatenate([dst, d2])
-    new, given = file_names(src, dst, st.status, st.named_by, st.kompromat, st.is_suspect)
     if new.size:
         st.suspects = np.concatenate([st.suspects, new])
     return given
+
+
+@njit(cache=True, nogil=True)
+def _interrogation(ptrs, idxs, qs, arrested, whole, status, patronage, expansion, classes, named_by, kompromat,
+                   is_suspect, rng):  # pragma: no cover - compiled
+    """:func:`interrogate` in one call: namings along ties and from below, filed. Returns the newly named,
+    the namings filed and the ties read."""
+    src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, whole, status, rng)
+    if s_up.size:
+        s2, d2 = _from_below(s_up, d_up, t_up, qs, patronage, expansion, classes[0], classes[1], classes[2],
+                             classes[3], classes[4], classes[5], rng)
+        src, dst = np.concatenate((src, s2)), np.concatenate((dst, d2))
+    new, given = file_names(src, dst, status, named_by, kompromat, is_suspect)
+    return new, given, read
 
 
 def reproduction(world, state) -> tuple[np.ndarray, np.ndarray]:
