@@ -187,3 +187,24 @@ def test_sample_free_draws_distinct_free_agents_of_low_enough_rank_uniformly():
     assert hits[[0, 1, 3, 5, 7]].sum() == 0
     assert hits[eligible] / 4000 == pytest.approx([3 / 7] * 7, abs=4 * np.sqrt(3 / 7 * 4 / 7 / 4000))
     assert sample_free(2, 12, 3, 0, status, rank, 3, rng).size == 0  # no tries, nothing drawn
+
+
+def test_draw_free_lists_the_few_left_and_takes_them_without_replacement():
+    from makhovik.kernels import draw_free
+
+    status = np.ones(100, np.int8)
+    status[[10, 20, 30, 40, 50]] = 0  # 5 of 100 free: the list path
+    rank = np.zeros(100, np.int64)
+    whole = np.zeros(100, bool)
+    whole[[20, 40]] = True
+    rng = np.random.default_rng(6)
+    got = draw_free(0, 100, 10, 5, status, rank, 3, whole, False, rng)
+    assert sorted(got.tolist()) == [10, 20, 30, 40, 50]  # asked for more than there are: all of them
+    assert sorted(draw_free(0, 100, 10, 5, status, rank, 3, whole, True, rng).tolist()) == [20, 40]
+    hits = np.zeros(100)
+    for _ in range(3000):
+        two = draw_free(0, 100, 2, 5, status, rank, 3, whole, False, rng)
+        assert two.size == 2 and two[0] != two[1]
+        hits[two] += 1
+    assert hits[[10, 20, 30, 40, 50]] / 3000 == pytest.approx([0.4] * 5, abs=4 * np.sqrt(0.24 / 3000))
+    assert draw_free(0, 100, 3, 0, status, rank, 3, whole, False, rng).size == 0

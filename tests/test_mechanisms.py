@@ -210,18 +210,18 @@ def test_arrest_cadre_with_a_cause_per_agent_keeps_the_first():
 def test_targets_thin_by_immunity_and_the_regionals_reach_only_the_regions():
     from makhovik.mechanisms.flywheel import _targets
 
-    lo, hi = np.array([0, 100]), np.array([100, 200])  # two factions of 100
+    lo, hi = np.array([0, 100]), np.array([100, 200])  # two factions of 100, all free
     status = np.zeros(200, np.int8)
     rank = np.where(np.arange(200) % 2 == 0, 0, 1)  # every second agent of rank 1, immunity 0.5
     immunity = np.array([0.0, 0.5])
     region = np.zeros(200, np.int64)
     region[100:150] = -1  # half of the second faction sits in the centre
-    k = np.array([[40, 0], [0, 40]])
-    no_pre, tries = np.zeros(5, np.int64), np.full((2, 2), 10_000)
+    h = np.array([[0.4, 0.0], [0.0, 0.4]])  # Poisson(40) drawn from each
+    free, whole = np.array([100, 100]), np.zeros(200, bool)
     rng = np.random.default_rng(3)
     n_c, n_r = [], []
     for _ in range(2000):
-        idx, causes = _targets(k, lo, hi, tries, np.empty(0, np.int64), no_pre, status, rank, immunity, region, rng)
+        idx, causes = _targets(h, free, lo, hi, status, rank, immunity, region, whole, rng)
         c = causes == Cause.ORDERED
         assert (idx[c] < 100).all() and (idx[~c] >= 150).all() and (causes[~c] == Cause.REGIONAL).all()
         assert (np.diff(c.astype(int)) <= 0).all()  # the centre's draws first
@@ -230,8 +230,3 @@ def test_targets_thin_by_immunity_and_the_regionals_reach_only_the_regions():
     # centre: 40 drawn, half of rank 1 kept half the time -> 30; regionals: half reachable, then thinned -> 15
     assert np.mean(n_c) == pytest.approx(30, abs=4 * np.std(n_c) / np.sqrt(2000))
     assert np.mean(n_r) == pytest.approx(15, abs=4 * np.std(n_r) / np.sqrt(2000))
-    # a slot drawn beforehand (from the pool of the few left free) is taken as given
-    pre_ptr = np.array([0, 0, 0, 0, 1])  # slot (regional, faction 1)
-    idx, causes = _targets(np.array([[0, 0], [0, 1]]), lo, hi, tries, np.array([152]), pre_ptr, status, rank,
-                           np.zeros(2), region, rng)
-    assert idx.tolist() == [152] and causes.tolist() == [Cause.REGIONAL]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._rng import check_random_state
-from .kernels import add_names, sample_free
+from .kernels import add_names, draw_free
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
@@ -91,7 +91,6 @@ class Context:
         self.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= 3) | tied))
         staff = scenario.world.nkvd_staff
         self.nkvd_staff = staff * world.region_weight / world.region_weight.sum()  # officers by region, scale 1
-        self._free_pool: dict[tuple[int, bool], np.ndarray] = {}
         self._org_order = np.argsort(world.org, kind="stable")
         self._org_ptr = np.searchsorted(world.org[self._org_order], np.arange(world.org_kind.size + 1))
 
@@ -125,32 +124,13 @@ class Context:
 
     # -------------------------------------------------------------- agents
     def sample_free(self, g: int, k: int, max_rank: int | None = None, whole_only: bool = False) -> np.ndarray:
-        """Up to ``k`` distinct free cadre of faction ``g`` drawn uniformly.
+        """Up to ``k`` distinct free cadre of faction ``g`` drawn uniformly (:func:`~makhovik.kernels.draw_free`).
 
-        Draws random positions in the faction's range and keeps the free ones; once fewer
-        than a fifth of the faction is free, draws from a cached list of the free instead,
-        which only shrinks. ``whole_only`` restricts the draw to individuals (whole tiers).
+        ``whole_only`` restricts the draw to individuals (whole tiers).
         """
         st, w = self.state, self.world
-        lo, hi = int(w.faction_start[g]), int(w.faction_end[g])
-        n_free = int(st.free_count[g])
-        if n_free <= 0 or k <= 0 or hi <= lo:
-            return np.empty(0, np.int64)
-        frac = n_free / (hi - lo)
-        if frac < 0.2 or whole_only:
-            key = (g, whole_only)
-            pool = self._free_pool.get(key)
-            if pool is None:
-                pool = lo + np.flatnonzero(st.status[lo:hi] == FREE)
-                if whole_only:
-                    pool = pool[st.whole[pool]]
-            pool = pool[st.status[pool] == FREE]
-            self._free_pool[key] = pool
-            if max_rank is not None:
-                pool = pool[st.rank[pool] <= max_rank]
-            return self.rng.choice(pool, size=min(k, pool.size), replace=False) if pool.size else pool
-        return sample_free(lo, hi, k, int(k / frac * 1.5) + 10, st.status, st.rank,
-                           RANKS_MAX if max_rank is None else max_rank, self.rng)
+        return draw_free(int(w.faction_start[g]), int(w.faction_end[g]), int(k), int(st.free_count[g]), st.status,
+                         st.rank, RANKS_MAX if max_rank is None else max_rank, st.whole, whole_only, self.rng)
 
     def org_members(self, org: int) -> np.ndarray:
         return self._org_order[self._org_ptr[org]:self._org_ptr[org + 1]]

@@ -18,7 +18,7 @@ The kernels are compiled by numba on first use and cached on disk.
 - :func:`take_slices` — arrests or sentences in a run of blocks: advance each block's
   pointer by ``k`` and write the slice of agents it passes over.
 - :func:`arrest_free` — arrest the free among a list of cadre and keep the counters;
-  :func:`sample_free` — distinct free agents drawn uniformly from a range.
+  :func:`sample_free`, :func:`draw_free` — distinct free agents drawn uniformly from a range.
 - :func:`csr_traverse` — the roofline: the least work that reads the same ties
   (``benchmarks/``).
 """
@@ -30,7 +30,8 @@ from numba import njit, types
 from numba.extending import typeof_impl
 
 __all__ = ["name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one",
-           "stochastic_round", "take_slices", "arrest_free", "sample_free", "csr_traverse"]
+           "stochastic_round", "take_slices", "arrest_free", "sample_free", "draw_free",
+           "csr_traverse"]
 
 _GENERATOR = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
 
@@ -335,6 +336,33 @@ def sample_free(lo, hi, k, tries, status, rank, max_rank, rng):  # pragma: no co
             out[n] = a
             n += 1
     return out[:n]
+
+
+@njit(cache=True, nogil=True)
+def draw_free(lo, hi, k, n_free, status, rank, max_rank, whole, whole_only, rng):  # pragma: no cover - compiled
+    """Up to ``k`` distinct free agents of rank <= ``max_rank`` (and whole, with ``whole_only``) among
+    ``lo .. hi - 1``, drawn uniformly; ``n_free`` is how many of the range are free.
+
+    While a fifth or more of the range is free, draws positions at random (:func:`sample_free`,
+    ``k / share x 1.5 + 10`` tries); otherwise, or with ``whole_only``, lists the eligible and
+    takes ``min(k, eligible)`` of them without replacement.
+    """
+    if k <= 0 or hi <= lo or n_free <= 0:
+        return np.empty(0, np.int64)
+    frac = n_free / (hi - lo)
+    if frac >= 0.2 and not whole_only:
+        return sample_free(lo, hi, k, int(k / frac * 1.5) + 10, status, rank, max_rank, rng)
+    pool = np.empty(hi - lo, np.int64)
+    m = 0
+    for a in range(lo, hi):
+        if status[a] == FREE and rank[a] <= max_rank and (whole[a] or not whole_only):
+            pool[m] = a
+            m += 1
+    k = min(k, m)
+    for i in range(k):  # a partial Fisher-Yates shuffle: the first k are a uniform draw
+        j = i + rng.integers(0, m - i)
+        pool[i], pool[j] = pool[j], pool[i]
+    return pool[:k].copy()
 
 
 @njit(cache=True, nogil=True)

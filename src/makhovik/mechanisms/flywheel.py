@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..kernels import add_names, file_names, hazard_hits, name_along_ties, sample_free, tie_tuple
+from ..kernels import add_names, draw_free, file_names, hazard_hits, name_along_ties, tie_tuple
 from ..scenario.schema import FACTIONS, RANKS, TIE_TYPES
 from ..state import Cause
 from . import centre
@@ -51,28 +51,26 @@ def intensity(ctx) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _targets(k, lo, hi, tries, pre, pre_ptr, status, rank, immunity, region, rng):  # pragma: no cover - compiled
-    """This week's targeted arrests: ``k[c, g]`` free agents of faction ``g`` drawn uniformly, for the
-    centre's sanction (``c = 0``) then on regional initiative (``c = 1``), each thinned by the immunity of
-    its rank (C4); the regionals reach only agents in the regions.
-
-    A slot whose draw was made beforehand has it in ``pre[pre_ptr[s]:pre_ptr[s + 1]]`` (slot
-    ``s = c * G + g``); the others are drawn from the faction's range in ``tries`` tries
-    (:func:`~makhovik.kernels.sample_free`). Returns the agents and their causes, slot by slot.
+def _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng):  # pragma: no cover - compiled
+    """This week's targeted arrests: for the centre's sanction (``c = 0``) then on regional initiative
+    (``c = 1``), Poisson(``h[c, g]`` x free members) free agents of faction ``g`` drawn uniformly
+    (:func:`~makhovik.kernels.draw_free`), each thinned by the immunity of its rank (C4); the
+    regionals reach only agents in the regions. Returns the agents and their causes, in that order.
     """
     G = lo.size
+    k = np.zeros((2, G), np.int64)
+    for c in range(2):
+        for g in range(G):
+            if h[c, g] > 0 and free_count[g] > 0:
+                k[c, g] = rng.poisson(min(h[c, g], 1.0) * free_count[g])
     idx = np.empty(k.sum(), np.int64)
     causes = np.empty(k.sum(), np.int8)
     n = 0
     for c in range(2):
         for g in range(G):
-            if k[c, g] <= 0:
+            if k[c, g] == 0:
                 continue
-            s = c * G + g
-            if pre_ptr[s + 1] > pre_ptr[s]:
-                cand = pre[pre_ptr[s]:pre_ptr[s + 1]]
-            else:
-                cand = sample_free(lo[g], hi[g], k[c, g], tries[c, g], status, rank, TOP_RANK, rng)
+            cand = draw_free(lo[g], hi[g], k[c, g], free_count[g], status, rank, TOP_RANK, whole, False, rng)
             for a in cand:
                 if rng.random() < immunity[rank[a]] or (c == 1 and region[a] < 0):
                     continue
@@ -84,29 +82,16 @@ def _targets(k, lo, hi, tries, pre, pre_ptr, status, rank, immunity, region, rng
 
 def targeted(ctx, pr) -> None:
     """Arrests sanctioned by the centre and arrests on regional initiative."""
-    st, w, rng = ctx.state, ctx.world, ctx.rng
+    st, w = ctx.state, ctx.world
     inten = intensity(ctx)
     if inten <= 0:
         return
-    h_c = centre.sanction_hazards(ctx, pr) * inten
-    h_r = ctx.params.centre.regional_rate * pr.regional_zeal * ctx.hostility[REGIONALS] * inten
-    h_r[REGIONALS] = 0.0
-    h = np.minimum(np.stack([h_c[:CADRE], h_r[:CADRE]]), 1.0)  # [ordered, regional] x faction
-    free = np.maximum(st.free_count[:CADRE], 0)
-    k = rng.poisson(np.where(h > 0, h, 0.0) * free)
-    if not k.any():
-        return
-    lo, hi = w.faction_start[:CADRE], w.faction_end[:CADRE]
-    frac = free / np.maximum(hi - lo, 1)
-    pre_ptr = np.zeros(k.size + 1, np.int64)
-    pre = []
-    for c, g in zip(*np.nonzero((k > 0) & (frac < 0.2)), strict=True):  # few free left: the cached pool
-        got = ctx.sample_free(int(g), int(k[c, g]))
-        pre.append(got)
-        pre_ptr[c * CADRE + g + 1] = got.size
-    pre = np.concatenate(pre) if pre else np.empty(0, np.int64)
-    tries = (k / np.maximum(frac, 1e-9) * 1.5).astype(np.int64) + 10
-    idx, causes = _targets(k, lo, hi, tries, pre, np.cumsum(pre_ptr), st.status, st.rank, st.immunity, w.region, rng)
+    h = np.empty((2, CADRE))  # [ordered, regional] x faction
+    h[0] = centre.sanction_hazards(ctx, pr)[:CADRE] * inten
+    h[1] = ctx.params.centre.regional_rate * pr.regional_zeal * inten * ctx.hostility[REGIONALS, :CADRE]
+    h[1, REGIONALS] = 0.0
+    idx, causes = _targets(h, st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], st.status, st.rank, st.immunity,
+                           w.region, st.whole, ctx.rng)
     # one arrest for the week; an agent drawn twice counts for the centre's sanction
     st.arrest_cadre(idx, causes)
 
