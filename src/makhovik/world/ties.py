@@ -76,7 +76,7 @@ def patronage_edges(org: np.ndarray, rank: np.ndarray, rng: np.random.Generator)
     n_org = int(org[idx].max()) + 1
     n_rank = int(rank.max()) + 1
     key = org[idx] * n_rank + rank[idx]
-    order = idx[np.argsort(key, kind="stable")]
+    order = idx[_group_order(key, n_org * n_rank, False, rng)]
     counts = np.bincount(key, minlength=n_org * n_rank).reshape(n_org, n_rank)
     starts = np.concatenate([[0], np.cumsum(counts.ravel())[:-1]]).reshape(n_org, n_rank)
     # nearest filled rank strictly above, per (org, rank); -1 where none
@@ -115,9 +115,9 @@ def clique_csr(group: np.ndarray, size: int, rng: np.random.Generator, n: int | 
     indptr = np.zeros(n + 1, np.int64)
     if idx.size < 2 or size < 2:
         return _csr(indptr, np.empty(0, np.int32), n)
-    perm = rng.permutation(idx.size)
-    order = perm[np.argsort(group[idx][perm], kind="stable")]  # by group, random within a group
-    gs = group[idx][order]
+    g = group[idx]
+    order = _group_order(g, int(g.max()) + 1, True, rng)  # by group, random within a group
+    gs = g[order]
     first = np.concatenate([[True], gs[1:] != gs[:-1]])
     start_pos = np.maximum.accumulate(np.where(first, np.arange(gs.size), 0))
     clique = gs * (gs.size + 1) + (np.arange(gs.size) - start_pos) // size
@@ -129,6 +129,29 @@ def clique_csr(group: np.ndarray, size: int, rng: np.random.Generator, n: int | 
     indices = np.empty(int(indptr[-1]), np.int32)
     _fill_cliques(agents, bounds, indptr, indices)
     return _csr(indptr, indices, n)
+
+
+@njit(cache=True, nogil=True)
+def _group_order(key, n_keys, shuffle, rng):  # pragma: no cover - compiled
+    """Positions of ``key`` (values ``0 .. n_keys - 1``) grouped by key in increasing order: a counting sort,
+    stable, or in random order within each group with ``shuffle``."""
+    start = np.zeros(n_keys + 1, np.int64)
+    for v in key:
+        start[v + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    fill = start[:-1].copy()
+    out = np.empty(key.size, np.int64)
+    for i in range(key.size):
+        out[fill[key[i]]] = i
+        fill[key[i]] += 1
+    if shuffle:
+        for k in range(n_keys):
+            lo = start[k]
+            for i in range(start[k + 1] - 1, lo, -1):  # Fisher-Yates within the group
+                j = lo + rng.integers(0, i - lo + 1)
+                out[i], out[j] = out[j], out[i]
+    return out
 
 
 def _csr(indptr: np.ndarray, indices: np.ndarray, n: int) -> sp.csr_array:
