@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .._rng import check_random_state
 from ..errors import ScenarioError
@@ -319,10 +320,7 @@ def build_world(scenario: Scenario, seed=None) -> World:
     org_region_a = np.array(org_region, np.int16)
     # organisation heads: the party and commissariat heads created as such; elsewhere the
     # highest-ranked member (the first of them in agent order)
-    org_head = np.full(org_kind_a.size, -1, np.int64)
-    order = np.lexsort((np.arange(n_cadre), -a["rank"], a["org"]))
-    first = np.concatenate([[True], a["org"][order][1:] != a["org"][order][:-1]]) if n_cadre else np.empty(0, bool)
-    org_head[a["org"][order][first]] = order[first]
+    org_head = _top_members(a["org"], a["rank"], org_kind_a.size)
     org_head[party_orgs] = inv[heads]
     org_head[comm_orgs] = inv[comm_heads]
 
@@ -424,3 +422,16 @@ def _same_region_pairs(left, right, region, per_left, rng):
     src, lo, hi = src[ok], lo[ok], hi[ok]
     dst = rr[lo + np.floor(rng.random(src.size) * (hi - lo)).astype(np.int64)]
     return src, dst
+
+
+@njit(cache=True, nogil=True)
+def _top_members(org, rank, n_orgs):  # pragma: no cover - compiled
+    """For each organisation, its highest-ranked member, the first in agent order among equals (-1: none)."""
+    head = np.full(n_orgs, -1, np.int64)
+    best = np.full(n_orgs, -1, np.int64)
+    for a in range(org.size):
+        o = org[a]
+        if o >= 0 and rank[a] > best[o]:
+            best[o] = rank[a]
+            head[o] = a
+    return head
