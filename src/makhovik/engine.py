@@ -232,8 +232,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
         centre.step(ctx, pr)
         ctx.fire_due()  # events the centre scheduled for this very week (a zero lag)
         decline.step(ctx, pr)
-        flywheel.targeted(ctx, pr)
-        flywheel.cascade(ctx)
+        flywheel.arrests(ctx, pr)
         nkvd.step(ctx, pr)
         if st.frontier:
             arrested = np.concatenate(st.frontier)

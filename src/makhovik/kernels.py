@@ -286,15 +286,17 @@ def take_slices(ptr, blocks, ks, codes, status, new_status, week_col, week, code
 
 
 @njit(cache=True, nogil=True)
-def arrest_free(idx, causes, week, status, arrest_week, cause_col, faction, rank, expansion, region, org,
-                free_fr, free_count, nkvd_free, org_lost, cause_counts, nkvd):  # pragma: no cover - compiled
+def arrest_free(idx, causes, week, cols, nkvd):  # pragma: no cover - compiled
     """Arrest the free agents among ``idx`` this ``week``, in place; returns them in order of first listing.
 
     ``causes`` holds one code or one per entry (an agent listed twice is arrested for its first
-    entry's cause). Keeps the counters: free persons by faction and rank (``free_fr``), free
-    agents by faction, free officers of faction ``nkvd`` by region, losses by organisation, and
-    persons arrested by cause.
+    entry's cause). ``cols`` = (status, arrest week, cause, faction, rank, expansion, region,
+    organisation, free persons by faction and rank, free agents by faction, free officers of
+    faction ``nkvd`` by region, losses by organisation, persons arrested by cause): the agent
+    columns are written and the counters kept.
     """
+    (status, arrest_week, cause_col, faction, rank, expansion, region, org, free_fr, free_count, nkvd_free,
+     org_lost, cause_counts) = cols
     out = np.empty(idx.size, np.int64)
     n = 0
     one = causes.size == 1

@@ -99,6 +99,9 @@ class State:
         self.special_troikas_until = -1
         self.cause_counts = np.zeros(len(CAUSES))
         self.named_done: set[str] = set()
+        #: the columns and counters an arrest of cadre updates (:func:`~makhovik.kernels.arrest_free`)
+        self.arrest_cols = (self.status, self.arrest_week, self.cause, w.faction, self.rank, self.exp, w.region, w.org,
+                            self.free_fr, self.free_count, self.nkvd_free, self.org_lost, self.cause_counts)
 
     # ------------------------------------------------------------------ queries
     def happened(self, flag: str, by: int | None = None) -> bool:
@@ -117,14 +120,16 @@ class State:
         ``cause`` is one code or one per entry of ``idx``; an agent listed twice is arrested
         for the cause of its first entry.
         """
-        w = self.world
         idx = arrest_free(np.asarray(idx, dtype=np.int64), np.atleast_1d(np.asarray(cause, np.int8)), self.week,
-                          self.status, self.arrest_week, self.cause, w.faction, self.rank, self.exp, w.region, w.org,
-                          self.free_fr, self.free_count, self.nkvd_free, self.org_lost, self.cause_counts, NKVD)
+                          self.arrest_cols, NKVD)
+        self.file_arrested(idx)
+        return idx
+
+    def file_arrested(self, idx: np.ndarray) -> None:
+        """Put cadre just arrested (by :func:`~makhovik.kernels.arrest_free`) on this week's frontier and the pending cases."""
         if idx.size:
             self.pending_cadre = np.concatenate([self.pending_cadre, idx])
             self.frontier.append(idx)
-        return idx
 
     def sentence_slice(self, idx, cats: np.ndarray) -> None:
         """Sentence agents (a slice or index array): 1 = category 1 (shot), 2 = camp, 3 = released."""

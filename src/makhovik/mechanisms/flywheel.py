@@ -24,18 +24,27 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..kernels import add_names, draw_free, file_names, hazard_hits, name_along_ties, tie_tuple
+from ..kernels import (
+    add_names,
+    arrest_free,
+    draw_free,
+    file_names,
+    hazard_hits,
+    name_along_ties,
+    tie_tuple,
+)
 from ..scenario.schema import FACTIONS, RANKS, TIE_TYPES
 from ..state import Cause
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "targeted", "cascade", "interrogate", "reproduction", "cascade_submodel",
+__all__ = ["CLAIMS", "intensity", "arrests", "interrogate", "reproduction", "cascade_submodel",
            "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
 REGIONALS = FACTIONS.index("regionals")
 CADRE = len(FACTIONS) - 1
-ORDERED, REGIONAL_CAUSE = Cause.ORDERED, Cause.REGIONAL
+ORDERED, REGIONAL_CAUSE, CASCADE_CAUSE = Cause.ORDERED, Cause.REGIONAL, Cause.CASCADE
+NKVD = FACTIONS.index("nkvd")
 TOP_RANK = len(RANKS) - 1
 _NO_TIMES = np.empty(0, np.float32)
 
@@ -80,30 +89,34 @@ def _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng):
     return idx[:n], causes[:n]
 
 
-def targeted(ctx, pr) -> None:
-    """Arrests sanctioned by the centre and arrests on regional initiative."""
+@njit(cache=True, nogil=True)
+def _arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name, immunity, week, cols, nkvd,
+             rng):  # pragma: no cover - compiled
+    """The week's arrests of cadre by the flywheel: targeted (:func:`_targets`), then the cascade draw over
+    the named (:func:`~makhovik.kernels.hazard_hits`). Returns both arrested lists and the suspects to keep."""
+    status, rank = cols[0], cols[4]
+    idx, causes = _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng)
+    targeted = arrest_free(idx, causes, week, cols, nkvd)
+    keep, hit = hazard_hits(suspects, kompromat, rank, immunity, per_name, status, rng)
+    return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, cols, nkvd), keep
+
+
+def arrests(ctx, pr) -> None:
+    """Arrests sanctioned by the centre and on regional initiative, then the cascade: the named are
+    arrested with a hazard that rises with the times they were named."""
     st, w = ctx.state, ctx.world
     inten = intensity(ctx)
-    if inten <= 0:
-        return
-    h = np.empty((2, CADRE))  # [ordered, regional] x faction
-    h[0] = centre.sanction_hazards(ctx, pr)[:CADRE] * inten
-    h[1] = ctx.params.centre.regional_rate * pr.regional_zeal * inten * ctx.hostility[REGIONALS, :CADRE]
-    h[1, REGIONALS] = 0.0
-    idx, causes = _targets(h, st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], st.status, st.rank, st.immunity,
-                           w.region, st.whole, ctx.rng)
+    h = np.zeros((2, CADRE))  # [ordered, regional] x faction
+    if inten > 0:
+        h[0] = centre.sanction_hazards(ctx, pr)[:CADRE] * inten
+        h[1] = ctx.params.centre.regional_rate * pr.regional_zeal * inten * ctx.hostility[REGIONALS, :CADRE]
+        h[1, REGIONALS] = 0.0
     # one arrest for the week; an agent drawn twice counts for the centre's sanction
-    st.arrest_cadre(idx, causes)
-
-
-def cascade(ctx) -> None:
-    """Arrests of named agents: hazard rises with the times they were named."""
-    st = ctx.state
-    if st.suspects.size == 0:
-        return
-    per_name = ctx.params.flywheel.hazard_per_name * intensity(ctx)
-    st.suspects, hit = hazard_hits(st.suspects, st.kompromat, st.rank, st.immunity, per_name, st.status, ctx.rng)
-    st.arrest_cadre(hit, Cause.CASCADE)
+    targeted, cascaded, st.suspects = _arrests(
+        h, st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.suspects,
+        st.kompromat, ctx.params.flywheel.hazard_per_name * inten, st.immunity, st.week, st.arrest_cols, NKVD, ctx.rng)
+    st.file_arrested(targeted)
+    st.file_arrested(cascaded)
 
 
 PATRONAGE = TIE_TYPES.index("patronage")
