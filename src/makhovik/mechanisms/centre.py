@@ -16,7 +16,8 @@
 - C16: ``centre.switch``: what moves the centre to ``appetite_after_switch``; after the
   switch, with ``centre.appointments``, vacated posts go to its appointees.
 
-Limits: regional requests are approved with ``centre.approval_prob``; under
+Limits: regional requests are approved with ``centre.approval_prob`` (drawn in the NKVD's
+week, :mod:`.nkvd`); under
 ``limit_mode`` ``central`` or ``both`` the centre reviews limits every
 ``review_interval_weeks``. At the end of each planned period the centre extends the
 operations if its drive reaches ``extend_threshold``. The stop comes by
@@ -31,7 +32,7 @@ from ..scenario.schema import FACTIONS
 from ..state import FREE
 from . import control, nkvd
 
-__all__ = ["CLAIMS", "appetite", "step", "approve", "sanction_hazards", "drive"]
+__all__ = ["CLAIMS", "appetite", "step", "sanction_hazards", "drive"]
 
 CLAIMS = ("C1", "C8", "C9", "C15", "C16")
 CENTER, REGIONALS = FACTIONS.index("center"), FACTIONS.index("regionals")
@@ -48,11 +49,6 @@ def drive(ctx, pr) -> float:
     c = ctx.params.centre
     y = c.yield_to_pressure
     return (1 - y) * appetite(ctx) + y * pr.mass / c.resistance
-
-
-def approve(ctx) -> bool:
-    """Whether the centre approves one regional request to raise limits."""
-    return bool(ctx.rng.random() < ctx.params.centre.approval_prob)
 
 
 def sanction_hazards(ctx, pr) -> np.ndarray:

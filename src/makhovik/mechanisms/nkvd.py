@@ -102,24 +102,34 @@ def central_review(ctx, appetite: float, force: bool = False) -> None:
     ctx.emit("central_limit_increase", f"+{add.sum() / ctx.world.scale:,.0f} in {int(np.count_nonzero(add))} regions")
 
 
-def _requests(ctx, pr) -> None:
-    st, p = ctx.state, ctx.params
-    lim = st.lim1 + st.lim2
-    ready = (lim > 0) & (_limit_use(st) >= p.nkvd.request_threshold * lim)
-    ready &= st.week - st.last_request >= p.nkvd.request_interval_weeks
-    from .centre import approve  # the answer is the centre's
-
-    for r in np.flatnonzero(ready):
-        size = p.nkvd.request_size * pr.regional_zeal * (st.lim_initial1[r] + st.lim_initial2[r])
-        if size <= 0:
+@njit(cache=True, nogil=True)
+def _requests(week, size_factor, p, lim_initial1, lim_initial2, last_request, regions, rng):  # pragma: no cover
+    """Regions near their limits ask for more: a region whose 00447 arrests reach ``threshold`` x its limits,
+    and that has not asked for ``interval`` weeks, asks for ``size_factor`` x its initial limits; the centre
+    approves with ``approval``. ``p`` = (threshold, interval, category-1 share of an increase, approval).
+    Returns each request's region, size (simulated agents) and answer."""
+    lim1, lim2, used1, used2, arrested, ordered_room, approved_room = regions
+    threshold, interval, cat1_share, approval = p
+    R = lim1.size
+    where = np.empty(R, np.int64)
+    size = np.empty(R)
+    ok = np.empty(R, np.bool_)
+    n = 0
+    for r in range(R):
+        lim = lim1[r] + lim2[r]
+        if lim <= 0 or arrested[r] < threshold * lim or week - last_request[r] < interval:
             continue
-        st.last_request[r] = st.week
-        ok = approve(ctx)
-        if ok:
-            _add_limits(st, r, size, p.nkvd.request_cat1_share)
-            st.approved_room[r] += size
-        ctx.emit("limit_request", f"{ctx.world.region_names[r]}: +{size / ctx.world.scale:,.0f} "
-                 f"{'approved' if ok else 'refused'}", log=ctx.log_requests)
+        s = size_factor * (lim_initial1[r] + lim_initial2[r])
+        if s <= 0:
+            continue
+        last_request[r] = week
+        where[n], size[n], ok[n] = r, s, rng.random() < approval
+        if ok[n]:
+            lim1[r] += s * cat1_share
+            lim2[r] += s * (1 - cat1_share)
+            approved_room[r] += s
+        n += 1
+    return where[:n], size[:n], ok[:n]
 
 
 _DETAINED = np.array([DETAINED], np.int8)
@@ -463,23 +473,42 @@ def _cadre_rules(ctx) -> tuple:
     return p_list, lag, p.release_rate, p.list_min_rank, p.list_cat1, c1_other
 
 
+@njit(cache=True, nogil=True)
+def _week(week, arrests, requests, album, sentences, blocks, regions, agents, rank, rng):  # pragma: no cover
+    """One week of the NKVD machine: the arguments of :func:`_arrests_week`, :func:`_requests` (None: no
+    requests this week) and :func:`_sentences_week`, and ``album`` = (cap in persons x scale, whether capped).
+    Returns the arrests by cause, the requests, and the cadre still pending."""
+    counts = _arrests_week(week, *arrests, blocks, regions, agents, rng)
+    if requests[0]:
+        req = _requests(week, *requests[1:], regions, rng)
+    else:
+        req = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
+    cap = round_one(album[0], rng) if album[1] else -1
+    pending = _sentences_week(week, sentences[0], sentences[1], sentences[2], sentences[3], cap, *sentences[4:],
+                              blocks, regions, agents, rank, rng)
+    return counts, req, pending
+
+
 def step(ctx, pr) -> None:
-    """One week of the NKVD machine: mass arrests, limit requests, sentences."""
-    st, p, rng = ctx.state, ctx.params.nkvd, ctx.rng
+    """One week of the NKVD machine: mass arrests, limit requests, sentences (one kernel call)."""
+    st, p = ctx.state, ctx.params.nkvd
     blocks, regions, agents = _mass(ctx)
     stopped = st.stopped()
     kulak_on = st.happened("op00447_start") and not st.happened("ops_ended") and not stopped
-    counts = _arrests_week(st.week, capacity(ctx), _layout(ctx, "b_nat"), _started_national(ctx),
-                           _layout(ctx, "b_00447"), kulak_on, ctx.b_routine,
-                           (p.national_capacity_share, p.registration_rate, p.overfulfil, p.routine_rate,
-                            1.0 / p.routine_lag_weeks), ctx.cat1_share, ctx.arrest_share, blocks, regions, agents, rng)
+    arrests = (capacity(ctx), _layout(ctx, "b_nat"), _started_national(ctx), _layout(ctx, "b_00447"), kulak_on,
+               ctx.b_routine, (p.national_capacity_share, p.registration_rate, p.overfulfil, p.routine_rate,
+                               1.0 / p.routine_lag_weeks), ctx.cat1_share, ctx.arrest_share)
+    requests = (_limit_requests_allowed(ctx), p.request_size * pr.regional_zeal,
+                (p.request_threshold, float(p.request_interval_weeks), p.request_cat1_share,
+                 ctx.params.centre.approval_prob), st.lim_initial1, st.lim_initial2, st.last_request)
+    album = (p.album_capacity * ctx.national_size, st.week > st.special_troikas_until and not stopped)
+    sentences = (stopped, _layout(ctx, "b_00447"), ctx.b_nat, ctx.b_campaign,
+                 (p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil, p.ordinary_cat1), ctx.cat1_share,
+                 st.pending_cadre, _cadre_rules(ctx))
+    counts, (where, size, ok), st.pending_cadre = _week(st.week, arrests, requests, album, sentences, blocks, regions,
+                                                        agents, st.rank, ctx.rng)
     _count(ctx, counts)
-    if _limit_requests_allowed(ctx):
-        _requests(ctx, pr)
-    album_cap = -1
-    if st.week > st.special_troikas_until and not stopped:
-        album_cap = round_one(p.album_capacity * ctx.national_size, rng)
-    st.pending_cadre = _sentences_week(
-        st.week, stopped, _layout(ctx, "b_00447"), ctx.b_nat, ctx.b_campaign, album_cap,
-        (p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil, p.ordinary_cat1), ctx.cat1_share,
-        st.pending_cadre, _cadre_rules(ctx), blocks, regions, agents, st.rank, rng)
+    if ctx.log_requests:
+        for r, s, yes in zip(where.tolist(), size.tolist(), ok.tolist(), strict=True):
+            ctx.emit("limit_request", f"{ctx.world.region_names[r]}: +{s / ctx.world.scale:,.0f} "
+                     f"{'approved' if yes else 'refused'}")
