@@ -19,6 +19,11 @@ TRACKS = ("elite", "mass")
 MEASURES = ("arrests", "cat1", "cat2", "executions", "releases")
 
 
+def _cat(codes, categories) -> pd.Categorical:
+    """A categorical column from codes made here, valid by construction (pandas' check of the codes skipped)."""
+    return pd.Categorical.from_codes(codes, categories, validate=False)
+
+
 def operation_labels(world: World) -> tuple[list[str], np.ndarray]:
     """Operation labels (``cadre`` last) and, for each contingent, the index of its label."""
     per = []
@@ -157,11 +162,11 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     weekly = pd.DataFrame({
         "week": wk.astype(np.int32),
         "date": dates[wk] if wk.size else np.empty(0, object),
-        "track": pd.Categorical.from_codes((o != n_ops - 1).astype(np.int8), TRACKS),
-        "operation": pd.Categorical.from_codes(o, ops),
-        "faction": pd.Categorical.from_codes(f, list(FACTIONS)),
-        "region": pd.Categorical.from_codes(rg, region_labels),
-        "tier": pd.Categorical.from_codes(tier.astype(np.int8), ["scaled", "whole"]),
+        "track": _cat((o != n_ops - 1).astype(np.int8), TRACKS),
+        "operation": _cat(o, ops),
+        "faction": _cat(f, list(FACTIONS)),
+        "region": _cat(rg, region_labels),
+        "tier": _cat(tier.astype(np.int8), ["scaled", "whole"]),
         **{m: stacked[i] for i, m in enumerate(MEASURES)},
         "expansion": np.where(tier == 1, 1.0, 1.0 / world.scale),
     })
@@ -191,20 +196,20 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     rank[:nc] = st.rank
     reg_all = world.region.astype(np.int64)
     agents = pd.DataFrame({
-        "faction": pd.Categorical.from_codes(world.faction, list(FACTIONS)),
-        "region": pd.Categorical.from_codes(np.where(reg_all < 0, R, reg_all), region_labels),
-        "institution": pd.Categorical.from_codes(world.institution, list(INSTITUTIONS)),
-        "rank": pd.Categorical.from_codes(rank, list(RANKS)),
-        "contingent": pd.Categorical.from_codes(world.contingent.astype(np.int64) + 1,
+        "faction": _cat(world.faction, list(FACTIONS)),
+        "region": _cat(np.where(reg_all < 0, R, reg_all), region_labels),
+        "institution": _cat(world.institution, list(INSTITUTIONS)),
+        "rank": _cat(rank, list(RANKS)),
+        "contingent": _cat(world.contingent.astype(np.int64) + 1,
                                                 ["(cadre)"] + list(world.contingent_names)),
         "cc_1934": (bodies & CC_1934) > 0,
         "delegate_17": (bodies & DELEGATE_17) > 0,
-        "mil_rank": pd.Categorical.from_codes(mil, ["(none)"] + list(world.mil_rank_names)),
-        "status": pd.Categorical.from_codes(st.status, list(STATUSES)),
+        "mil_rank": _cat(mil, ["(none)"] + list(world.mil_rank_names)),
+        "status": _cat(st.status, list(STATUSES)),
         "arrest_week": st.arrest_week,
         "sentence_week": st.sentence_week,
-        "sentence": pd.Categorical.from_codes(st.sentence, ["none", "cat1", "cat2", "released"]),
-        "cause": pd.Categorical.from_codes(st.cause.astype(np.int64) + 1, ["(none)"] + list(CAUSES)),
+        "sentence": _cat(st.sentence, ["none", "cat1", "cat2", "released"]),
+        "cause": _cat(st.cause.astype(np.int64) + 1, ["(none)"] + list(CAUSES)),
     })
     agents.index.name = "agent"
     limits = pd.DataFrame({
