@@ -75,6 +75,7 @@ class Context:
         el = [e for e in scenario.events if e.kind == "elections"]
         self.election_week = self.week_of(el[0].date) if el else None
         self.top_regionals = decline.top_regionals(world)
+        self.party_orgs = np.flatnonzero(world.org_kind == 0)
         ops = world.contingent_operation[world.block_contingent] if world.block_contingent.size else np.empty(0, int)
         self.b_00447 = np.flatnonzero(ops == OPERATIONS.index("op00447"))
         self.b_nat = np.flatnonzero(ops == OPERATIONS.index("national"))

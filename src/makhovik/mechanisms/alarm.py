@@ -13,6 +13,7 @@ Alarm decays with half-life ``alarm.half_life_weeks``.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..scenario.schema import FACTIONS
 
@@ -53,11 +54,20 @@ def precedent(ctx, ranks: np.ndarray) -> None:
     [0.0, 0.0, 0.125, 0.125, 0.25, 0.25]
     """
     step = ctx.params.alarm.precedent_step
-    if step <= 0 or ranks.size == 0:
-        return
-    n_at = np.bincount(ranks.astype(np.int64), minlength=ctx.state.immunity.size)
-    n_at_or_above = np.cumsum(n_at[::-1])[::-1]  # prosecutions at rank >= k, for each k
-    ctx.state.immunity *= (1.0 - step) ** n_at_or_above
+    if step > 0 and ranks.size:
+        _lower(ctx.state.immunity, np.asarray(ranks, np.int64), 1.0 - step)
+
+
+@njit(cache=True, nogil=True)
+def _lower(immunity, ranks, factor):  # pragma: no cover - compiled
+    """Multiply ``immunity[k]`` by ``factor`` once for each of ``ranks`` at or above ``k``."""
+    n = np.zeros(immunity.size, np.int64)
+    for r in ranks:
+        n[r] += 1
+    above = 0
+    for k in range(immunity.size - 1, -1, -1):  # prosecutions at rank >= k
+        above += n[k]
+        immunity[k] *= factor ** above
 
 
 def link_density(world) -> float:

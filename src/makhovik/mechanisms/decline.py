@@ -54,9 +54,9 @@ def step(ctx, pr) -> None:
         top = top[st.status[top] == FREE]
         hit = top[ctx.rng.random(top.size) < d.top_removal_rate]
         st.arrest_cadre(hit, Cause.ORDERED)
-    vacated = np.flatnonzero((ctx.world.org_kind == 0) & (st.org_head >= 0))
-    vacated = vacated[st.status[st.org_head[vacated]] != FREE]
-    for o in vacated:
+    party = ctx.party_orgs
+    head = st.org_head[party]
+    for o in party[(head >= 0) & (st.status[head] != FREE)]:  # vacated: the head was arrested
         fill_post(ctx, int(o), appointee=ctx.params.centre.appointments and st.happened("switch"))
 
 

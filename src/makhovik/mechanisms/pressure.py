@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from ..scenario.schema import FACTIONS
 
@@ -25,7 +26,7 @@ __all__ = ["CLAIMS", "Pressures", "power", "election_factor", "punitive", "compu
 
 CLAIMS = ("C2", "C6", "C7", "C8", "C9", "C10", "C11")
 NF = len(FACTIONS)
-CENTER, REGIONALS = FACTIONS.index("center"), FACTIONS.index("regionals")
+CENTER, REGIONALS, MASS = FACTIONS.index("center"), FACTIONS.index("regionals"), FACTIONS.index("mass")
 
 
 @dataclass(frozen=True)
@@ -41,20 +42,45 @@ class Pressures:
 
 def weight(ctx) -> np.ndarray:
     """Rank-weighted free membership of each faction (persons, expanded to scale 1)."""
-    raw = ctx.state.free_fr @ np.asarray(ctx.params.pressure.rank_power)
-    raw[FACTIONS.index("mass")] = 0.0
-    return raw
+    return _weight(ctx.state.free_fr, _rank_power(ctx))
 
 
 def power(ctx, raw: np.ndarray | None = None) -> np.ndarray:
     """Power shares of the factions (sum 1 over the cadre factions, 0 for the mass), from ``weight`` if given."""
-    p = ctx.params.pressure
-    raw = weight(ctx) if raw is None else raw
+    return _power(weight(ctx) if raw is None else raw, ctx.params.pressure.centre_authority)
+
+
+def _rank_power(ctx) -> np.ndarray:
+    rp = ctx.cache.get("rank_power")
+    if rp is None:
+        rp = ctx.cache["rank_power"] = np.asarray(ctx.params.pressure.rank_power, float)
+    return rp
+
+
+@njit(cache=True, nogil=True)
+def _weight(free_fr, rank_power):  # pragma: no cover - compiled
+    raw = free_fr @ rank_power
+    raw[MASS] = 0.0
+    return raw
+
+
+@njit(cache=True, nogil=True)
+def _power(raw, authority):  # pragma: no cover - compiled
     total = raw.sum()
-    share = raw / total if total > 0 else raw
-    out = (1.0 - p.centre_authority) * share
-    out[CENTER] += p.centre_authority
+    out = (1.0 - authority) * (raw / total if total > 0 else raw)
+    out[CENTER] += authority
     return out
+
+
+@njit(cache=True, nogil=True)
+def _pressures(free_fr, rank_power, authority, u, H, alarm, inv_weight0):  # pragma: no cover - compiled
+    """Weight, power, mass pressure, target shares and strength (see :func:`compute`)."""
+    raw = _weight(free_fr, rank_power)
+    P = _power(raw, authority)
+    drive = P * u
+    denom = drive.sum()
+    target = (drive @ H) / denom if denom > 0 else np.zeros(raw.size)
+    return raw, P, denom * (1.0 + alarm.sum()), target, raw * inv_weight0
 
 
 def election_factor(ctx) -> float:
@@ -85,22 +111,16 @@ def punitive(ctx) -> np.ndarray:
 
 def compute(ctx) -> Pressures:
     """Power, mass pressure and targeted pressure for this week."""
-    raw = weight(ctx)
-    P = power(ctx, raw)
-    u = punitive(ctx)
-    H = ctx.hostility
-    alarm = ctx.state.alarm
-    drive = P * u
-    mass = float(drive.sum() * (1.0 + alarm.sum()))
-    denom = drive.sum()
-    target = (drive @ H) / denom if denom > 0 else np.zeros(NF)
-    if ctx.weight0 is None:
+    if ctx.weight0 is None:  # the start: strength is measured against it
+        raw = weight(ctx)
         ctx.weight0 = raw.copy()
         ctx.cache["inv_weight0"] = np.zeros(NF)
         np.divide(1.0, raw, out=ctx.cache["inv_weight0"], where=raw > 0)
-    strength = raw * ctx.cache["inv_weight0"]
+    u = punitive(ctx)
+    _, P, mass, target, strength = _pressures(ctx.state.free_fr, _rank_power(ctx), ctx.params.pressure.centre_authority,
+                                              u, ctx.hostility, ctx.state.alarm, ctx.cache["inv_weight0"])
     zeal = float(min(u[REGIONALS], 1.0) * strength[REGIONALS])
-    return Pressures(power=P, strength=strength, mass=mass, target=target, regional_zeal=zeal)
+    return Pressures(power=P, strength=strength, mass=float(mass), target=target, regional_zeal=zeal)
 
 
 def hostility_matrix(params) -> np.ndarray:
