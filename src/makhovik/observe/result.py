@@ -139,22 +139,26 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     sw = st.sentence_week[idx].astype(np.int64)
     sent = st.sentence[idx]
     lag = scenario.mechanisms.nkvd.exec_lag_weeks
-    # one code per (measure, week, group), counted with np.unique: work proportional to the arrested
-    parts = []
+    # counts by (measure, week, group) over the groups that occur: a lookup from group key to its
+    # rank among them, then one bincount per measure; work proportional to the arrested
+    present = np.zeros(G, bool)
+    present[key] = True
+    groups = np.flatnonzero(present)
+    gid = (np.cumsum(present) - 1)[key]
+    n_cells = n_weeks * groups.size
+    stacked = np.zeros((len(MEASURES), n_cells), np.int64)
     for m, (weeks, mask) in enumerate((
-        (st.arrest_week[idx].astype(np.int64), np.ones(idx.size, bool)),
+        (st.arrest_week[idx].astype(np.int64), None),
         (sw, sent == 1), (sw, sent == 2), (sw + lag, sent == 1), (sw, sent == 3),
     )):
-        wk = weeks[mask]
+        g = gid if mask is None else gid[mask]
+        wk = weeks if mask is None else weeks[mask]
         ok = (wk >= 0) & (wk < n_weeks)
-        parts.append((m * n_weeks + wk[ok]) * G + key[mask][ok])
-    codes, counts = np.unique(np.concatenate(parts), return_counts=True)
-    cell, k = np.divmod(codes, G)
-    measure, week = np.divmod(cell, n_weeks)
-    cells = np.unique(week * G + k)
-    stacked = np.zeros((len(MEASURES), cells.size), np.int64)
-    stacked[measure, np.searchsorted(cells, week * G + k)] = counts
-    wk, k = np.divmod(cells, G)
+        stacked[m] = np.bincount(wk[ok] * groups.size + g[ok], minlength=n_cells)
+    cells = np.flatnonzero(stacked.any(axis=0))  # week by week, groups in key order
+    stacked = stacked[:, cells]
+    wk, k = np.divmod(cells, groups.size)
+    k = groups[k]
     k, tier = np.divmod(k, 2)
     k, rg = np.divmod(k, RR)
     o, f = np.divmod(k, F)
