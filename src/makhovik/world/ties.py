@@ -111,24 +111,37 @@ def clique_csr(group: np.ndarray, size: int, rng: np.random.Generator, n: int | 
     """
     group = np.asarray(group, dtype=np.int64)
     n = group.size if n is None else int(n)
+    if size < 2 or np.count_nonzero(group >= 0) < 2:
+        return _csr(np.zeros(n + 1, np.int64), np.empty(0, np.int32), n)
+    return _csr(*_cliques(group, int(size), int(group.max()) + 1, n, rng), n)
+
+
+@njit(cache=True, nogil=True)
+def _cliques(group, size, n_groups, n, rng):  # pragma: no cover - compiled
+    """CSR arrays of :func:`clique_csr`: shuffle within groups, cut into runs of ``size``, tie each run."""
     idx = np.flatnonzero(group >= 0)
+    order = _group_order(group[idx], n_groups, True, rng)
+    agents = idx[order]  # by group, random within a group
+    bounds = np.empty(agents.size + 1, np.int64)  # where each clique starts in ``agents``
+    nb = 0
+    run = 0
+    for i in range(agents.size):
+        if i == 0 or group[agents[i]] != group[agents[i - 1]] or run == size:
+            bounds[nb] = i
+            nb += 1
+            run = 0
+        run += 1
+    bounds[nb] = agents.size
+    bounds = bounds[: nb + 1]
     indptr = np.zeros(n + 1, np.int64)
-    if idx.size < 2 or size < 2:
-        return _csr(indptr, np.empty(0, np.int32), n)
-    g = group[idx]
-    order = _group_order(g, int(g.max()) + 1, True, rng)  # by group, random within a group
-    gs = g[order]
-    first = np.concatenate([[True], gs[1:] != gs[:-1]])
-    start_pos = np.maximum.accumulate(np.where(first, np.arange(gs.size), 0))
-    clique = gs * (gs.size + 1) + (np.arange(gs.size) - start_pos) // size
-    agents = idx[order]  # grouped by clique
-    bounds = np.flatnonzero(np.concatenate([[True], clique[1:] != clique[:-1], [True]]))
-    csize = np.diff(bounds)
-    indptr[agents + 1] = np.repeat(csize - 1, csize)
-    np.cumsum(indptr, out=indptr)
-    indices = np.empty(int(indptr[-1]), np.int32)
+    for c in range(nb):
+        for i in range(bounds[c], bounds[c + 1]):
+            indptr[agents[i] + 1] = bounds[c + 1] - bounds[c] - 1
+    for r in range(n):
+        indptr[r + 1] += indptr[r]
+    indices = np.empty(indptr[n], np.int32)
     _fill_cliques(agents, bounds, indptr, indices)
-    return _csr(indptr, indices, n)
+    return indptr, indices
 
 
 @njit(cache=True, nogil=True)
