@@ -230,3 +230,22 @@ def test_targets_thin_by_immunity_and_the_regionals_reach_only_the_regions():
     # centre: 40 drawn, half of rank 1 kept half the time -> 30; regionals: half reachable, then thinned -> 15
     assert np.mean(n_c) == pytest.approx(30, abs=4 * np.std(n_c) / np.sqrt(2000))
     assert np.mean(n_r) == pytest.approx(15, abs=4 * np.std(n_r) / np.sqrt(2000))
+
+
+def test_fill_post_promotes_the_highest_free_regional_an_individual_first():
+    from makhovik.mechanisms import decline
+
+    w = chain_world(5, faction="regionals", head_rank=4)
+    w.rank[1:] = [2, 2, 3, 1]
+    w.whole[1] = False  # agents 1 and 2 share rank 2; 2 is an individual
+    ctx = Context(quiet_scenario(), w, np.random.default_rng(0))
+    st, reg = ctx.state, makhovik.scenario.FACTIONS.index("regionals")
+    st.arrest_cadre(np.array([0, 3]), Cause.ORDERED)  # the head and the rank-3 deputy
+    before = st.free_fr[reg].copy()
+    assert decline.fill_post(ctx, 0, appointee=True) == 2  # no centre appointee exists: the regionals' own
+    assert st.rank[2] == 4 and st.org_head[0] == 2
+    assert st.free_fr[reg, 2] == before[2] - 1 and st.free_fr[reg, 4] == before[4] + 1
+    for arrested, successor in ((2, 1), (1, 4), (4, -1)):
+        st.arrest_cadre(np.array([arrested]), Cause.ORDERED)
+        assert decline.fill_post(ctx, 0, appointee=False) == successor
+    assert st.whole[1] and st.exp[1] == 1.0 and st.org_head[0] == -1

@@ -92,8 +92,9 @@ class Context:
         self.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= 3) | tied))
         staff = scenario.world.nkvd_staff
         self.nkvd_staff = staff * world.region_weight / world.region_weight.sum()  # officers by region, scale 1
-        self._org_order = np.argsort(world.org, kind="stable")
-        self._org_ptr = np.searchsorted(world.org[self._org_order], np.arange(world.org_kind.size + 1))
+        # cadre by organisation: organisation o's members are org_order[org_ptr[o]:org_ptr[o + 1]], in agent order
+        self.org_order = np.argsort(world.org, kind="stable")
+        self.org_ptr = np.searchsorted(world.org[self.org_order], np.arange(world.org_kind.size + 1))
 
     # -------------------------------------------------------------- events
     def week_of(self, date) -> int:
@@ -132,9 +133,6 @@ class Context:
         st, w = self.state, self.world
         return draw_free(int(w.faction_start[g]), int(w.faction_end[g]), int(k), int(st.free_count[g]), st.status,
                          st.rank, RANKS_MAX if max_rank is None else max_rank, st.whole, whole_only, self.rng)
-
-    def org_members(self, org: int) -> np.ndarray:
-        return self._org_order[self._org_ptr[org]:self._org_ptr[org + 1]]
 
     def add_kompromat(self, idx: np.ndarray, times: np.ndarray | None = None) -> None:
         """One more naming (or ``times`` more) for each of ``idx`` (repeats count); they join the suspects."""

@@ -18,7 +18,8 @@ The kernels are compiled by numba on first use and cached on disk.
 - :func:`take_slices` — arrests or sentences in a run of blocks: advance each block's
   pointer by ``k`` and write the slice of agents it passes over.
 - :func:`arrest_free` — arrest the free among a list of cadre and keep the counters;
-  :func:`sample_free`, :func:`draw_free` — distinct free agents drawn uniformly from a range.
+  :func:`sample_free`, :func:`draw_free` — distinct free agents drawn uniformly from a range;
+  :func:`promote_agent` — a free agent into a post.
 - :func:`csr_traverse` — the roofline: the least work that reads the same ties
   (``benchmarks/``).
 """
@@ -31,7 +32,7 @@ from numba.extending import typeof_impl
 
 __all__ = ["name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one",
            "stochastic_round", "take_slices", "arrest_free", "sample_free", "draw_free",
-           "csr_traverse"]
+           "promote_agent", "csr_traverse"]
 
 _GENERATOR = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
 
@@ -365,6 +366,21 @@ def draw_free(lo, hi, k, n_free, status, rank, max_rank, whole, whole_only, rng)
         j = i + rng.integers(0, m - i)
         pool[i], pool[j] = pool[j], pool[i]
     return pool[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def promote_agent(agent, new_rank, faction, free_fr, expansion, whole, rank):  # pragma: no cover - compiled
+    """Move a free cadre agent to ``new_rank``, in place; it becomes an individual (expansion 1).
+
+    One person moves; the other (expansion - 1) persons a scaled agent stood for stay at the
+    old rank without an agent of their own, so power is continuous at every scale.
+    """
+    f = faction[agent]
+    free_fr[f, rank[agent]] -= 1.0
+    free_fr[f, new_rank] += 1.0
+    expansion[agent] = 1.0
+    whole[agent] = True
+    rank[agent] = new_rank
 
 
 @njit(cache=True, nogil=True)

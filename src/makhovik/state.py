@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .kernels import arrest_free
+from .kernels import arrest_free, promote_agent
 from .scenario.schema import FACTIONS, RANKS
 from .world.agents import World
 
@@ -142,11 +142,4 @@ class State:
 
         The agent becomes an individual (expansion 1): a post has one holder at every scale.
         """
-        f = int(self.world.faction[agent])
-        # one person moves; the other (expansion - 1) persons a scaled agent stood for stay at
-        # the old rank without an agent of their own, so power is continuous at every scale
-        self.free_fr[f, int(self.rank[agent])] -= 1.0
-        self.free_fr[f, new_rank] += 1.0
-        self.exp[agent] = 1.0
-        self.whole[agent] = True
-        self.rank[agent] = new_rank
+        promote_agent(int(agent), int(new_rank), self.world.faction, self.free_fr, self.exp, self.whole, self.rank)

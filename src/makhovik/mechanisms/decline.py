@@ -16,7 +16,9 @@ free regional of the organisation.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from ..kernels import draw_free, promote_agent
 from ..scenario.schema import FACTIONS
 from ..state import FREE, Cause
 from ..world.agents import CC_1934
@@ -56,31 +58,49 @@ def step(ctx, pr) -> None:
         st.arrest_cadre(hit, Cause.ORDERED)
     party = ctx.party_orgs
     head = st.org_head[party]
-    for o in party[(head >= 0) & (st.status[head] != FREE)]:  # vacated: the head was arrested
-        fill_post(ctx, int(o), appointee=ctx.params.centre.appointments and st.happened("switch"))
+    vacated = party[(head >= 0) & (st.status[head] != FREE)]  # the head was arrested
+    if vacated.size:
+        _fill(ctx, vacated, ctx.params.centre.appointments and st.happened("switch"))
 
 
 def fill_post(ctx, org: int, appointee: bool) -> int:
     """Put a new head into party organisation ``org``; returns the agent (or -1 if nobody is left).
 
-    With ``appointee`` the centre sends one of its own (C16); otherwise the highest-ranked
-    free regional of the organisation is promoted.
+    With ``appointee`` the centre sends one of its own (C16): a free individual of the centre
+    below the top ranks; otherwise, or when none is left, the highest-ranked free regional of
+    the organisation below the top is promoted (among equals an individual before a scaled
+    agent, then the first in agent order).
     """
+    _fill(ctx, np.array([org], np.int64), appointee)
+    return int(ctx.state.org_head[org])
+
+
+def _fill(ctx, orgs: np.ndarray, appointee: bool) -> None:
     st, w = ctx.state, ctx.world
-    agent = -1
-    if appointee:
-        cand = ctx.sample_free(CENTER, 1, max_rank=3, whole_only=True)
-        if cand.size:
-            agent = int(cand[0])
-    if agent < 0:
-        members = ctx.org_members(org)
-        members = members[(st.status[members] == FREE) & (w.faction[members] == REGIONALS) & (st.rank[members] < TOP)]
-        if members.size:
-            # the highest rank, and among equals an individual (whole tier) before a scaled agent
-            agent = int(members[np.lexsort((~st.whole[members], -st.rank[members]))[0]])
-    if agent < 0:
-        st.org_head[org] = -1
-        return -1
-    st.promote(agent, TOP)
-    st.org_head[org] = agent
-    return agent
+    _fill_posts(orgs, appointee, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count[CENTER],
+                ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status,
+                st.org_head, ctx.rng)
+
+
+@njit(cache=True, nogil=True)
+def _fill_posts(orgs, appointee, lo, hi, n_free, members, ptr, faction, free_fr, expansion, whole, rank, status,
+                org_head, rng):  # pragma: no cover - compiled
+    """:func:`fill_post` for each of ``orgs`` in turn (``members[ptr[o]:ptr[o + 1]]``: organisation o's agents)."""
+    for o in orgs:
+        agent = -1
+        if appointee:
+            cand = draw_free(lo, hi, 1, n_free, status, rank, TOP - 1, whole, True, rng)
+            if cand.size:
+                agent = cand[0]
+        if agent < 0:
+            best_rank, best_whole = -1, False
+            for a in members[ptr[o]:ptr[o + 1]]:
+                if status[a] != FREE or faction[a] != REGIONALS or rank[a] >= TOP:
+                    continue
+                if rank[a] > best_rank or (rank[a] == best_rank and whole[a] and not best_whole):
+                    agent, best_rank, best_whole = a, rank[a], whole[a]
+        if agent < 0:
+            org_head[o] = -1
+            continue
+        promote_agent(agent, TOP, faction, free_fr, expansion, whole, rank)
+        org_head[o] = agent
