@@ -88,7 +88,7 @@ class Context:
         nc = world.n_cadre
         f = world.faction[:nc]
         nk = f == FACTIONS.index("nkvd")
-        tied = (world.ties["cross_faction"] @ np.ones(nc)) > 0
+        tied = np.diff(world.ties["cross_faction"].indptr) > 0  # with at least one cross-faction tie
         self.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= 3) | tied))
         staff = scenario.world.nkvd_staff
         self.nkvd_staff = staff * world.region_weight / world.region_weight.sum()  # officers by region, scale 1
