@@ -14,7 +14,10 @@ module             mechanism                                             claims
 
 Every mechanism is a set of functions ``f(ctx)`` over a :class:`makhovik.engine.Context`:
 they read the world and the parameters, update the state, and push events. They do no
-I/O and draw randomness only from ``ctx.rng``.
+I/O and draw randomness only from ``ctx.rng``. The per-agent and per-block work of a week
+is done in compiled kernels (numba, beside each mechanism or in :mod:`makhovik.kernels`)
+that take the state's arrays and the generator; the ``f(ctx)`` functions gather their
+arguments, so a week is a handful of kernel calls.
 """
 
 from . import alarm, centre, control, decline, flywheel, nkvd, pressure
