@@ -208,3 +208,20 @@ def test_draw_free_lists_the_few_left_and_takes_them_without_replacement():
         hits[two] += 1
     assert hits[[10, 20, 30, 40, 50]] / 3000 == pytest.approx([0.4] * 5, abs=4 * np.sqrt(0.24 / 3000))
     assert draw_free(0, 100, 3, 0, status, rank, 3, whole, False, rng).size == 0
+
+
+def test_round_one_is_unbiased():
+    from numba import njit
+
+    from makhovik.kernels import round_one
+
+    @njit
+    def rounded(x, rng):
+        return np.array([round_one(v, rng) for v in x])
+
+    rng = np.random.default_rng(1)
+    x = np.full(200_000, 2.3)
+    r = rounded(x, rng)
+    assert set(np.unique(r)) == {2, 3}
+    assert r.mean() == pytest.approx(2.3, abs=4 * np.sqrt(0.21 / x.size))
+    assert rounded(np.array([-1.5, 0.0, 4.0]), rng).tolist() == [0, 0, 4]  # negatives give 0, integers stay

@@ -5,7 +5,7 @@ import pytest
 
 import makhovik
 from makhovik.engine import Context, run_world
-from makhovik.mechanisms import alarm, control, nkvd, pressure
+from makhovik.mechanisms import alarm, control, pressure
 from makhovik.state import Cause
 
 from helpers import chain_world, quiet_scenario
@@ -107,14 +107,6 @@ def test_control_index_and_latency_by_hand():
     assert control.update(ctx, counts) == pytest.approx(0.5 * 1.0 + 0.5 * 0.25)
     assert control.update(ctx, np.zeros(6)) == pytest.approx(0.625)  # no campaign arrests: unchanged
     assert control.stop_latency(0.625, scn.mechanisms) == round(1 + 4 * 0.375)
-
-
-def test_stochastic_round_is_unbiased():
-    rng = np.random.default_rng(1)
-    x = np.full(200_000, 2.3)
-    r = nkvd.stochastic_round(x, rng)
-    assert set(np.unique(r)) == {2, 3}
-    assert r.mean() == pytest.approx(2.3, abs=4 * np.sqrt(0.21 / x.size))
 
 
 def test_names_from_below_have_the_right_mean_and_spread():

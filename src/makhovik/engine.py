@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._rng import check_random_state
-from .kernels import add_names, draw_free
+from .kernels import add_names
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
@@ -34,7 +34,6 @@ from .world.build import build_world
 
 __all__ = ["Context", "simulate", "run_world"]
 
-RANKS_MAX = len(RANKS) - 1
 NC = len(CADRE_FACTIONS)
 REGIONALS = FACTIONS.index("regionals")
 
@@ -125,15 +124,6 @@ class Context:
             self.emit(ev.name, f"{ev.detail}: {out}" if out else ev.detail, ev.kind)
 
     # -------------------------------------------------------------- agents
-    def sample_free(self, g: int, k: int, max_rank: int | None = None, whole_only: bool = False) -> np.ndarray:
-        """Up to ``k`` distinct free cadre of faction ``g`` drawn uniformly (:func:`~makhovik.kernels.draw_free`).
-
-        ``whole_only`` restricts the draw to individuals (whole tiers).
-        """
-        st, w = self.state, self.world
-        return draw_free(int(w.faction_start[g]), int(w.faction_end[g]), int(k), int(st.free_count[g]), st.status,
-                         st.rank, RANKS_MAX if max_rank is None else max_rank, st.whole, whole_only, self.rng)
-
     def add_kompromat(self, idx: np.ndarray, times: np.ndarray | None = None) -> None:
         """One more naming (or ``times`` more) for each of ``idx`` (repeats count); they join the suspects."""
         st = self.state

@@ -14,7 +14,7 @@ The kernels are compiled by numba on first use and cached on disk.
 - :func:`hazard_hits` — the weekly arrest draw over the named (suspects).
 - :func:`split_draws` — draws without replacement from the blocks of each region (a
   multivariate hypergeometric split); :func:`deal_codes` — a region's sentences or causes,
-  shuffled over its arrests; :func:`round_one`, :func:`stochastic_round` — unbiased rounding.
+  shuffled over its arrests; :func:`round_one` — unbiased rounding.
 - :func:`take_slices` — arrests or sentences in a run of blocks: advance each block's
   pointer by ``k`` and write the slice of agents it passes over.
 - :func:`arrest_free` — arrest the free among a list of cadre and keep the counters;
@@ -31,7 +31,7 @@ from numba import njit, types
 from numba.extending import typeof_impl
 
 __all__ = ["name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one",
-           "stochastic_round", "take_slices", "arrest_free", "sample_free", "draw_free",
+           "take_slices", "arrest_free", "sample_free", "draw_free",
            "promote_agent", "csr_traverse"]
 
 _GENERATOR = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
@@ -245,15 +245,6 @@ def round_one(x, rng):  # pragma: no cover - compiled
         return 0
     base = np.floor(x)
     return int(base) + (1 if rng.random() < x - base else 0)
-
-
-@njit(cache=True, nogil=True)
-def stochastic_round(x, rng):  # pragma: no cover - compiled
-    """:func:`round_one` for each entry of an array."""
-    out = np.empty(x.size, np.int64)
-    for i in range(x.size):
-        out[i] = round_one(x[i], rng)
-    return out
 
 
 @njit(cache=True, nogil=True)

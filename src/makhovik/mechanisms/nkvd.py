@@ -29,9 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..kernels import deal_codes, round_one, split_draws, stochastic_round, take_slices
+from ..kernels import deal_codes, round_one, split_draws, take_slices
 from ..state import DETAINED, FREE, STATUS_OF_SENTENCE, Cause
-from ..world.agents import OPERATIONS
 
 __all__ = [
     "CLAIMS",
@@ -41,11 +40,9 @@ __all__ = [
     "chief_change",
     "stop_takes_effect",
     "capacity",
-    "stochastic_round",
 ]
 
 CLAIMS = ("C12", "C13")
-OP_ROUTINE, OP_00447, OP_NATIONAL = (OPERATIONS.index(x) for x in ("routine", "op00447", "national"))
 CAT1, CAT2, RELEASE = 1, 2, 3
 NO_RANK = 1 << 30  # a list threshold no rank reaches
 
