@@ -78,9 +78,11 @@ def _limit_use(st) -> np.ndarray:
     return st.arrested_00447
 
 
-def _add_limits(st, r, amount: float, cat1_share: float) -> None:
-    st.lim1[r] += amount * cat1_share
-    st.lim2[r] += amount * (1 - cat1_share)
+@njit(cache=True, nogil=True)
+def _add_limits(lim1, lim2, r, amount, cat1_share):  # pragma: no cover - compiled
+    """Raise region ``r``'s limits by ``amount``, ``cat1_share`` of it in category 1."""
+    lim1[r] += amount * cat1_share
+    lim2[r] += amount * (1 - cat1_share)
 
 
 def central_review(ctx, appetite: float, force: bool = False) -> None:
@@ -94,7 +96,7 @@ def central_review(ctx, appetite: float, force: bool = False) -> None:
     if add.sum() <= 0:
         return
     for r in np.flatnonzero(add):
-        _add_limits(st, r, add[r], p.nkvd.request_cat1_share)
+        _add_limits(st.lim1, st.lim2, r, add[r], p.nkvd.request_cat1_share)
     st.ordered_room += add
     ctx.emit("central_limit_increase", f"+{add.sum() / ctx.world.scale:,.0f} in {int(np.count_nonzero(add))} regions")
 
@@ -122,8 +124,7 @@ def _requests(week, size_factor, p, lim_initial1, lim_initial2, last_request, re
         last_request[r] = week
         where[n], size[n], ok[n] = r, s, rng.random() < approval
         if ok[n]:
-            lim1[r] += s * cat1_share
-            lim2[r] += s * (1 - cat1_share)
+            _add_limits(lim1, lim2, r, s, cat1_share)
             approved_room[r] += s
         n += 1
     return where[:n], size[:n], ok[:n]
@@ -149,6 +150,15 @@ def _register(B, on, reg_ptr, block_end, rate, rng):  # pragma: no cover - compi
         if on[i]:
             b = B[i]
             reg_ptr[b] += rng.binomial(block_end[b] - reg_ptr[b], rate)
+
+
+@njit(cache=True, nogil=True)
+def _gaps(B, ahead, behind):  # pragma: no cover - compiled
+    """``ahead[b] - behind[b]`` for each block ``b`` of ``B``: e.g. registered not yet arrested, or pending."""
+    out = np.empty(B.size, np.int64)
+    for i in range(B.size):
+        out[i] = ahead[B[i]] - behind[B[i]]
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -189,9 +199,7 @@ def _kulak_arrests(B, order, seg, K, overfulfil, lim1, lim2, arrested, ordered_r
     """Order 00447: the region's capacity, within (1 + overfulfil) x its limits; each arrest is counted
     against the limits the centre set (``ordered``), then those approved on request, then over them."""
     _register(B, np.ones(B.size, np.bool_), reg_ptr, block_end, rate, rng)
-    avail = np.empty(B.size, np.int64)
-    for i in range(B.size):
-        avail[i] = reg_ptr[B[i]] - arr_ptr[B[i]]
+    avail = _gaps(B, reg_ptr, arr_ptr)
     avail_r = _by_region(B, order, seg, avail)
     R = seg.size - 1
     k_r = np.zeros(R, np.int64)
@@ -217,9 +225,7 @@ def _kulak_arrests(B, order, seg, K, overfulfil, lim1, lim2, arrested, ordered_r
 def _troika_sentences(B, order, seg, lag, cat1, release_rate, overfulfil, lim1, lim2, used1, used2, arr_ptr,
                       sen_ptr, status, sentence_week, sentence, week, rng):  # pragma: no cover - compiled
     """Order 00447 troikas: each pending case decided with probability 1/lag, within the category limits."""
-    pend = np.empty(B.size, np.int64)
-    for i in range(B.size):
-        pend[i] = arr_ptr[B[i]] - sen_ptr[B[i]]
+    pend = _gaps(B, arr_ptr, sen_ptr)
     if pend.sum() == 0:
         return
     P = _by_region(B, order, seg, pend)
@@ -244,9 +250,7 @@ def _troika_sentences(B, order, seg, lag, cat1, release_rate, overfulfil, lim1, 
 def _album_sentences(B, lag, cap, cat1_share, arr_ptr, sen_ptr, status, sentence_week, sentence, week,
                      rng):  # pragma: no cover - compiled
     """National cases: each pending case decided with probability 1/lag, at most ``cap`` (< 0: no cap) a week."""
-    pend = np.empty(B.size, np.int64)
-    for i in range(B.size):
-        pend[i] = arr_ptr[B[i]] - sen_ptr[B[i]]
+    pend = _gaps(B, arr_ptr, sen_ptr)
     total = pend.sum()
     if total == 0:
         return
@@ -267,9 +271,9 @@ def _ordinary_sentences(B, p, cat1_share, arr_ptr, sen_ptr, status, sentence_wee
                         rng):  # pragma: no cover - compiled
     """Ordinary procedure: each pending case decided with probability ``p``, category 1 with ``cat1_share``
     of its block (one entry: the same for all)."""
-    ks = np.empty(B.size, np.int64)
+    ks = _gaps(B, arr_ptr, sen_ptr)
     for i in range(B.size):
-        ks[i] = rng.binomial(arr_ptr[B[i]] - sen_ptr[B[i]], p)
+        ks[i] = rng.binomial(ks[i], p)
     cats = np.empty(ks.sum(), np.int8)
     n = 0
     for i in range(B.size):
@@ -283,9 +287,9 @@ def _ordinary_sentences(B, p, cat1_share, arr_ptr, sen_ptr, status, sentence_wee
 @njit(cache=True, nogil=True)
 def _routine_arrests(B, rate, arr_ptr, block_end, status, arrest_week, cause, week, rng):  # pragma: no cover
     """Routine cases: each member of a routine block not yet arrested with probability ``rate``."""
-    ks = np.empty(B.size, np.int64)
+    ks = _gaps(B, block_end, arr_ptr)
     for i in range(B.size):
-        ks[i] = rng.binomial(block_end[B[i]] - arr_ptr[B[i]], rate)
+        ks[i] = rng.binomial(ks[i], rate)
     return take_slices(arr_ptr, B, ks, _ROUTINE, status, _DETAINED, arrest_week, week, cause)
 
 
