@@ -174,8 +174,9 @@ def _names_from_below(ctx, tie: str, src: np.ndarray, dst: np.ndarray, q: float)
     A scaled prisoner stands for ``1/scale`` prisoners, each with a tie of this kind into the
     whole tier; they name Poisson(``q / scale``) times in all, each time a random whole agent
     of the same class as the tie's end (the same organisation and rank for a patron, the same
-    faction otherwise; the end itself where it was promoted into a class of none). The expected naming of every whole agent is then the same at every
-    scale, and it does not come in lumps where a small scale leaves few clients per patron.
+    faction otherwise; the end itself where it was promoted into a class of none). The
+    expected naming of every whole agent is then the same at every scale, and it does not
+    come in lumps where a small scale leaves few clients per patron.
     """
     t = TIE_TYPES.index(tie)
     qs = np.zeros(len(TIE_TYPES))
@@ -218,8 +219,7 @@ def _interrogation(ptrs, idxs, qs, arrested, whole, status, patronage, expansion
     the namings filed and the ties read."""
     src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, whole, status, rng)
     if s_up.size:
-        s2, d2 = _from_below(s_up, d_up, t_up, qs, patronage, expansion, classes[0], classes[1], classes[2],
-                             classes[3], classes[4], classes[5], rng)
+        s2, d2 = _from_below(s_up, d_up, t_up, qs, patronage, expansion, *classes, rng)
         src, dst = np.concatenate((src, s2)), np.concatenate((dst, d2))
     new, given = file_names(src, dst, status, named_by, kompromat, is_suspect)
     return new, given, read
