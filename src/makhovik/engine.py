@@ -31,6 +31,7 @@ from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
 from .world.agents import OPERATIONS, World
 from .world.build import build_world
+from .world.ties import group_order
 
 __all__ = ["Context", "simulate", "run_world"]
 
@@ -92,8 +93,10 @@ class Context:
         staff = scenario.world.nkvd_staff
         self.nkvd_staff = staff * world.region_weight / world.region_weight.sum()  # officers by region, scale 1
         # cadre by organisation: organisation o's members are org_order[org_ptr[o]:org_ptr[o + 1]], in agent order
-        self.org_order = np.argsort(world.org, kind="stable")
-        self.org_ptr = np.searchsorted(world.org[self.org_order], np.arange(world.org_kind.size + 1))
+        n_org = world.org_kind.size
+        self.org_order = group_order(world.org, n_org, False, rng)  # a counting sort: stable
+        self.org_ptr = np.zeros(n_org + 1, np.int64)
+        np.cumsum(np.bincount(world.org, minlength=n_org), out=self.org_ptr[1:])
 
     # -------------------------------------------------------------- events
     def week_of(self, date) -> int:

@@ -50,9 +50,10 @@ class Result:
     series : DataFrame
         Weekly state: pressure, appetite, control index, R_eff, alarm, immunity, power shares.
     power : DataFrame
-        Faction power shares by week (long form).
+        Faction power shares by week (long form; built when first read).
     agents : DataFrame
-        Final status of every agent.
+        Final status of every agent (built when first read: a run that only needs the
+        weekly counts does not pay for a table of every agent).
     limits : DataFrame
         Order 00447 limits by region at the end of the run, in simulated agents: initial and
         final limits by category, sentences used, arrests counted against them, and the parts
@@ -65,13 +66,27 @@ class Result:
     weekly: pd.DataFrame
     events: pd.DataFrame
     series: pd.DataFrame
-    power: pd.DataFrame
-    agents: pd.DataFrame
     limits: pd.DataFrame
     world_summary: dict
     timings: dict = field(default_factory=dict)
     seed: int | None = None
     work: dict = field(default_factory=dict)
+    #: the tables built when first read: name -> a table, or the function that builds it
+    lazy: dict = field(default_factory=dict, repr=False)
+
+    def _lazy(self, name: str) -> pd.DataFrame:
+        t = self.lazy[name]
+        if callable(t):
+            t = self.lazy[name] = t()
+        return t
+
+    @property
+    def power(self) -> pd.DataFrame:
+        return self._lazy("power")
+
+    @property
+    def agents(self) -> pd.DataFrame:
+        return self._lazy("agents")
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, as written to Parquet."""
@@ -176,53 +191,71 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     })
 
     r_eff, cadre_arrests = reproduction(world, st)
-    series = pd.DataFrame(series_arr, columns=list(SERIES_COLUMNS))
-    series.insert(0, "date", dates)
-    series.insert(0, "week", np.arange(n_weeks, dtype=np.int32))
-    series["r_eff"] = r_eff
-    series["cadre_arrests"] = cadre_arrests
-    nf = len(CADRE_FACTIONS)
-    power = pd.DataFrame({  # long form, faction after faction
-        "week": np.tile(series["week"].to_numpy(), nf), "date": np.tile(dates, nf),
-        "faction": np.repeat(np.array(CADRE_FACTIONS, object), n_weeks),
-        "share": series[[f"power_{f}" for f in CADRE_FACTIONS]].to_numpy().T.ravel(),
-    })
+    series = pd.DataFrame({"week": np.arange(n_weeks, dtype=np.int32), "date": dates,
+                           **dict(zip(SERIES_COLUMNS, series_arr.T, strict=True)),
+                           "r_eff": r_eff, "cadre_arrests": cadre_arrests})
 
     events = pd.DataFrame(ctx.events, columns=["week", "date", "event", "kind", "detail"])
     events = events.sort_values(["week"], kind="stable").reset_index(drop=True)
 
-    n = world.n
-    bodies = np.zeros(n, np.uint8)
-    bodies[:nc] = world.bodies
-    mil = np.zeros(n, np.int8)
-    mil[:nc] = world.mil_rank
-    rank = world.rank.copy()
-    rank[:nc] = st.rank
-    reg_all = world.region.astype(np.int64)
-    agents = pd.DataFrame({
-        "faction": _cat(world.faction, list(FACTIONS)),
-        "region": _cat(np.where(reg_all < 0, R, reg_all), region_labels),
-        "institution": _cat(world.institution, list(INSTITUTIONS)),
-        "rank": _cat(rank, list(RANKS)),
-        "contingent": _cat(world.contingent.astype(np.int64) + 1,
-                                                ["(cadre)"] + list(world.contingent_names)),
-        "cc_1934": (bodies & CC_1934) > 0,
-        "delegate_17": (bodies & DELEGATE_17) > 0,
-        "mil_rank": _cat(mil, ["(none)"] + list(world.mil_rank_names)),
-        "status": _cat(st.status, list(STATUSES)),
-        "arrest_week": st.arrest_week,
-        "sentence_week": st.sentence_week,
-        "sentence": _cat(st.sentence, ["none", "cat1", "cat2", "released"]),
-        "cause": _cat(st.cause.astype(np.int64) + 1, ["(none)"] + list(CAUSES)),
-    })
-    agents.index.name = "agent"
     limits = pd.DataFrame({
         "region": world.region_names, "republic": world.region_republic,
         "initial_cat1": st.lim_initial1, "initial_cat2": st.lim_initial2,
         "limit_cat1": st.lim1, "limit_cat2": st.lim2, "used_cat1": st.used1, "used_cat2": st.used2,
         "arrested": st.arrested_00447, "ordered_room": st.ordered_room, "approved_room": st.approved_room,
     })
-    return Result(scenario=scenario, weekly=weekly, events=events, series=series, power=power, agents=agents,
-                  limits=limits,
+    power = series_arr[:, [SERIES_COLUMNS.index(f"power_{f}") for f in CADRE_FACTIONS]]
+    return Result(scenario=scenario, weekly=weekly, events=events, series=series, limits=limits,
                   world_summary=world.summary(), timings={"run_s": elapsed},
-                  work={"ties_read": ctx.ties_read})
+                  work={"ties_read": ctx.ties_read},
+                  lazy={"power": lambda: _power_table(power, dates),
+                        "agents": _agents_builder(world, st)})
+
+
+def _power_table(power: np.ndarray, dates: np.ndarray) -> pd.DataFrame:
+    """Faction power shares (weeks x cadre factions) in long form, faction after faction."""
+    n_weeks, nf = power.shape
+    return pd.DataFrame({
+        "week": np.tile(np.arange(n_weeks, dtype=np.int32), nf), "date": np.tile(dates, nf),
+        "faction": np.repeat(np.array(CADRE_FACTIONS, object), n_weeks),
+        "share": power.T.ravel(),
+    })
+
+
+def _agents_builder(world: World, st):
+    """The function that builds the agents table; it keeps the columns it reads, not the world (nor its ties)."""
+    nc, n, R = world.n_cadre, world.n, world.n_regions
+    region_labels = world.region_names + ["central"]
+    contingents, mil_ranks = ["(cadre)"] + list(world.contingent_names), ["(none)"] + list(world.mil_rank_names)
+    faction, region, institution, rank0 = world.faction, world.region, world.institution, world.rank
+    contingent, bodies_c, mil_c = world.contingent, world.bodies, world.mil_rank
+    rank_now, status, cause, sentence = st.rank, st.status, st.cause, st.sentence
+    arrest_week, sentence_week = st.arrest_week, st.sentence_week
+
+    def build() -> pd.DataFrame:
+        bodies = np.zeros(n, np.uint8)
+        bodies[:nc] = bodies_c
+        mil = np.zeros(n, np.int8)
+        mil[:nc] = mil_c
+        rank = rank0.copy()
+        rank[:nc] = rank_now
+        reg_all = region.astype(np.int64)
+        agents = pd.DataFrame({
+            "faction": _cat(faction, list(FACTIONS)),
+            "region": _cat(np.where(reg_all < 0, R, reg_all), region_labels),
+            "institution": _cat(institution, list(INSTITUTIONS)),
+            "rank": _cat(rank, list(RANKS)),
+            "contingent": _cat(contingent.astype(np.int64) + 1, contingents),
+            "cc_1934": (bodies & CC_1934) > 0,
+            "delegate_17": (bodies & DELEGATE_17) > 0,
+            "mil_rank": _cat(mil, mil_ranks),
+            "status": _cat(status, list(STATUSES)),
+            "arrest_week": arrest_week,
+            "sentence_week": sentence_week,
+            "sentence": _cat(sentence, ["none", "cat1", "cat2", "released"]),
+            "cause": _cat(cause.astype(np.int64) + 1, ["(none)"] + list(CAUSES)),
+        })
+        agents.index.name = "agent"
+        return agents
+
+    return build

@@ -76,7 +76,7 @@ def patronage_edges(org: np.ndarray, rank: np.ndarray, rng: np.random.Generator)
     n_org = int(org[idx].max()) + 1
     n_rank = int(rank.max()) + 1
     key = org[idx] * n_rank + rank[idx]
-    order = idx[_group_order(key, n_org * n_rank, False, rng)]
+    order = idx[group_order(key, n_org * n_rank, False, rng)]
     counts = np.bincount(key, minlength=n_org * n_rank).reshape(n_org, n_rank)
     starts = np.concatenate([[0], np.cumsum(counts.ravel())[:-1]]).reshape(n_org, n_rank)
     # nearest filled rank strictly above, per (org, rank); -1 where none
@@ -120,7 +120,7 @@ def clique_csr(group: np.ndarray, size: int, rng: np.random.Generator, n: int | 
 def _cliques(group, size, n_groups, n, rng):  # pragma: no cover - compiled
     """CSR arrays of :func:`clique_csr`: shuffle within groups, cut into runs of ``size``, tie each run."""
     idx = np.flatnonzero(group >= 0)
-    order = _group_order(group[idx], n_groups, True, rng)
+    order = group_order(group[idx], n_groups, True, rng)
     agents = idx[order]  # by group, random within a group
     bounds = np.empty(agents.size + 1, np.int64)  # where each clique starts in ``agents``
     nb = 0
@@ -145,7 +145,7 @@ def _cliques(group, size, n_groups, n, rng):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _group_order(key, n_keys, shuffle, rng):  # pragma: no cover - compiled
+def group_order(key, n_keys, shuffle, rng):  # pragma: no cover - compiled
     """Positions of ``key`` (values ``0 .. n_keys - 1``) grouped by key in increasing order: a counting sort,
     stable, or in random order within each group with ``shuffle``."""
     start = np.zeros(n_keys + 1, np.int64)
