@@ -54,11 +54,12 @@ class _Cadre:
         self.n = 0
 
     def add(self, n, faction, rank, inst, region, org, bodies=0, mil=0) -> np.ndarray:
+        """Add ``n`` cadre; each attribute one value for all or one per agent. Returns their numbers."""
         n = int(n)
         vals = dict(faction=faction, rank=rank, inst=inst, region=region, org=org, bodies=bodies, mil=mil,
                     whole=self.whole)
         for k, v in vals.items():
-            self.cols[k].append(np.broadcast_to(np.asarray(v), (n,)).astype(np.int64))
+            self.cols[k].append(np.full(n, v, np.int64) if np.ndim(v) == 0 else np.asarray(v, np.int64))
         ids = np.arange(self.n, self.n + n)
         self.n += n
         return ids
@@ -155,12 +156,17 @@ def build_world(scenario: Scenario, seed=None) -> World:
     # weight of each party org: its region's weight shared among the region's orgs
     porg_w = party_w[party_org_region] / n_orgs_r[party_org_region]
 
+    def choice(cdf, n):  # what rng.choice(size=n, p=...) does, draw for draw, with the cdf made once
+        return cdf.searchsorted(rng.random(int(n)), side="right")
+
+    porg_cdf, party_cdf, weight_cdf = (_cdf(x) for x in (porg_w, party_w, weight))
+
     def pick_party_org(n):
-        o = party_orgs[rng.choice(party_orgs.size, size=int(n), p=porg_w / porg_w.sum())]
+        o = party_orgs[choice(porg_cdf, n)]
         return o, party_org_region[o - party_orgs[0]]
 
-    def pick_region(n, wts=party_w):
-        return rng.choice(R, size=int(n), p=wts / wts.sum())
+    def pick_region(n, cdf=party_cdf):
+        return choice(cdf, n)
 
     def pick(arr, n):
         return arr[rng.integers(0, arr.size, int(n))]
@@ -212,7 +218,7 @@ def build_world(scenario: Scenario, seed=None) -> World:
     comm_cc = np.zeros(comm_orgs.size, bool)
     comm_cc[: min(n_tech_cc, comm_orgs.size)] = True
     comm_heads = cad.add(comm_orgs.size, F["technocrats"], RANK["top"], INST["commissariat"],
-                         pick_region(comm_orgs.size, party_w), comm_orgs, np.where(comm_cc, CC_1934 | DELEGATE_17, 0))
+                         pick_region(comm_orgs.size), comm_orgs, np.where(comm_cc, CC_1934 | DELEGATE_17, 0))
     cc_used["technocrats"] += int(comm_cc.sum())
 
     # --- the NKVD chief -------------------------------------------------------------------
@@ -239,8 +245,8 @@ def build_world(scenario: Scenario, seed=None) -> World:
     home = {
         "center": lambda n: (np.full(n, INST["central"]), np.full(n, -1), np.full(n, central_org)),
         "rightists": lambda n: (np.full(n, INST["central"]), np.full(n, -1), np.full(n, central_org)),
-        "leftists": lambda n: (np.full(n, INST["commissariat"]), pick_region(n, party_w), pick(comm_orgs, n)),
-        "technocrats": lambda n: (np.full(n, INST["commissariat"]), pick_region(n, party_w), pick(comm_orgs, n)),
+        "leftists": lambda n: (np.full(n, INST["commissariat"]), pick_region(n), pick(comm_orgs, n)),
+        "technocrats": lambda n: (np.full(n, INST["commissariat"]), pick_region(n), pick(comm_orgs, n)),
         "left_conservatives": lambda n: (np.full(n, INST["party"]), *reversed(pick_party_org(n))),
         "regionals": lambda n: (np.full(n, INST["party"]), *reversed(pick_party_org(n))),
         "military": lambda n: (np.full(n, INST["army"]), pick_region(n), pick(army_orgs, n)),
@@ -282,7 +288,7 @@ def build_world(scenario: Scenario, seed=None) -> World:
                 o1, r1 = pick_party_org(k)
                 inst = np.where(in_party, INST["party"], INST["commissariat"])
                 org = np.where(in_party, o1, pick(comm_orgs, k))
-                reg = np.where(in_party, r1, pick_region(k, party_w))
+                reg = np.where(in_party, r1, pick_region(k))
             elif fac == "center":
                 inst, reg, org = np.full(k, INST["central"]), np.full(k, -1), np.full(k, central_org)
             else:
@@ -303,7 +309,7 @@ def build_world(scenario: Scenario, seed=None) -> World:
         cad.add(n_army, F["military"], r, INST["army"], pick_region(n_army), pick(army_orgs, n_army))
     n_nkvd = int(round(w.nkvd_staff * scale))
     if n_nkvd:
-        reg = pick_region(n_nkvd, weight)
+        reg = pick_region(n_nkvd, weight_cdf)
         r = np.where(rng.random(n_nkvd) < w.rank_shares.get("mid", 0.0) * 2, RANK["mid"], RANK["member"])
         cad.add(n_nkvd, F["nkvd"], r, INST["nkvd"], reg, nkvd_orgs[reg])
 
@@ -404,6 +410,13 @@ def build_world(scenario: Scenario, seed=None) -> World:
         contingent_operation=np.array([OPERATIONS.index(s.operation) for s in w.contingents.values()], np.int8),
         mil_rank_names=mil_names, named=named, scale=scale,
     )
+
+
+def _cdf(p: np.ndarray) -> np.ndarray:
+    """The cumulative distribution of weights ``p``, as ``Generator.choice`` makes it."""
+    cdf = np.cumsum(p / p.sum())
+    cdf /= cdf[-1]
+    return cdf
 
 
 def _same_region_pairs(left, right, region, per_left, rng):
