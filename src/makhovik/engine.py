@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._rng import check_random_state
-from .kernels import add_names
+from .kernels import GeneratorRef, add_names
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
@@ -58,6 +58,7 @@ class Context:
         self.params = scenario.mechanisms
         self.world = world
         self.rng = rng
+        self.krng = GeneratorRef(rng)  # the same generator, as the weekly kernels take it cheaply
         self.state = State(world)
         self.state.n_weeks = scenario.calendar.n_weeks
         self.log_requests = log_requests

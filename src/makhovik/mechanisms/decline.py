@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..kernels import draw_free, promote_agent
+from ..kernels import draw_free, generator, promote_agent
 from ..scenario.schema import FACTIONS
 from ..state import FREE, Cause
 from ..world.agents import CC_1934
@@ -79,13 +79,14 @@ def _fill(ctx, orgs: np.ndarray, appointee: bool) -> None:
     st, w = ctx.state, ctx.world
     _fill_posts(orgs, appointee, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count[CENTER],
                 ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status,
-                st.org_head, ctx.rng)
+                st.org_head, ctx.krng)
 
 
 @njit(cache=True, nogil=True)
 def _fill_posts(orgs, appointee, lo, hi, n_free, members, ptr, faction, free_fr, expansion, whole, rank, status,
                 org_head, rng):  # pragma: no cover - compiled
     """:func:`fill_post` for each of ``orgs`` in turn (``members[ptr[o]:ptr[o + 1]]``: organisation o's agents)."""
+    rng = generator(rng)
     for o in orgs:
         agent = -1
         if appointee:

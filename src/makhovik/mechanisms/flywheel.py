@@ -29,6 +29,7 @@ from ..kernels import (
     arrest_free,
     draw_free,
     file_names,
+    generator,
     hazard_hits,
     name_along_ties,
     tie_tuple,
@@ -94,6 +95,7 @@ def _arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name
              rng):  # pragma: no cover - compiled
     """The week's arrests of cadre by the flywheel: targeted (:func:`_targets`), then the cascade draw over
     the named (:func:`~makhovik.kernels.hazard_hits`). Returns both arrested lists and the suspects to keep."""
+    rng = generator(rng)
     status, rank = cols[0], cols[4]
     idx, causes = _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng)
     targeted = arrest_free(idx, causes, week, cols, nkvd)
@@ -114,7 +116,7 @@ def arrests(ctx, pr) -> None:
     # one arrest for the week; an agent drawn twice counts for the centre's sanction
     targeted, cascaded, st.suspects = _arrests(
         h, st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.suspects,
-        st.kompromat, ctx.params.flywheel.hazard_per_name * inten, st.immunity, st.week, st.arrest_cols, NKVD, ctx.rng)
+        st.kompromat, ctx.params.flywheel.hazard_per_name * inten, st.immunity, st.week, st.arrest_cols, NKVD, ctx.krng)
     st.file_arrested(targeted)
     st.file_arrested(cascaded)
 
@@ -205,7 +207,7 @@ def interrogate(ctx, arrested: np.ndarray) -> int:
         qs = ctx.cache[("naming", inten)] = np.array([min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
                                                       for t in TIE_TYPES])
     new, given, read = _interrogation(ptrs, idxs, qs, arrested, st.whole, st.status, PATRONAGE, st.exp,
-                                      _whole_classes(ctx), st.named_by, st.kompromat, st.is_suspect, ctx.rng)
+                                      _whole_classes(ctx), st.named_by, st.kompromat, st.is_suspect, ctx.krng)
     ctx.ties_read += read
     if new.size:
         st.suspects = np.concatenate([st.suspects, new])
@@ -217,6 +219,7 @@ def _interrogation(ptrs, idxs, qs, arrested, whole, status, patronage, expansion
                    is_suspect, rng):  # pragma: no cover - compiled
     """:func:`interrogate` in one call: namings along ties and from below, filed. Returns the newly named,
     the namings filed and the ties read."""
+    rng = generator(rng)
     src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, whole, status, rng)
     if s_up.size:
         s2, d2 = _from_below(s_up, d_up, t_up, qs, patronage, expansion, *classes, rng)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..kernels import deal_codes, round_one, split_draws, take_slices
+from ..kernels import deal_codes, generator, round_one, split_draws, take_slices
 from ..state import DETAINED, FREE, STATUS_OF_SENTENCE, Cause
 
 __all__ = [
@@ -479,6 +479,7 @@ def _week(week, arrests, requests, album, sentences, blocks, regions, agents, ra
     """One week of the NKVD machine: the arguments of :func:`_arrests_week`, :func:`_requests` (None: no
     requests this week) and :func:`_sentences_week`, and ``album`` = (cap in persons x scale, whether capped).
     Returns the arrests by cause, the requests, and the cadre still pending."""
+    rng = generator(rng)
     counts = _arrests_week(week, *arrests, blocks, regions, agents, rng)
     if requests[0]:
         req = _requests(week, *requests[1:], regions, rng)
@@ -507,7 +508,7 @@ def step(ctx, pr) -> None:
                  (p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil, p.ordinary_cat1), ctx.cat1_share,
                  st.pending_cadre, _cadre_rules(ctx))
     counts, (where, size, ok), st.pending_cadre = _week(st.week, arrests, requests, album, sentences, blocks, regions,
-                                                        agents, st.rank, ctx.rng)
+                                                        agents, st.rank, ctx.krng)
     _count(ctx, counts)
     if ctx.log_requests:
         for r, s, yes in zip(where.tolist(), size.tolist(), ok.tolist(), strict=True):
