@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from ..mechanisms.flywheel import reproduction
 from ..scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
@@ -134,42 +135,14 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
     n_weeks = scenario.calendar.n_weeks
     start = scenario.calendar.start
     dates = np.array([start + dt.timedelta(weeks=w) for w in range(n_weeks)], dtype=object)
-    nc = world.n_cadre
     ops, op_of_contingent = operation_labels(world)
     R = world.n_regions
 
-    idx = np.flatnonzero(st.arrest_week >= 0)
-    is_cadre = idx < nc
-    cont = world.contingent[idx].astype(np.int64)
-    op = np.full(idx.size, len(ops) - 1, np.int64)
-    op[~is_cadre] = op_of_contingent[cont[~is_cadre]]
-    fac = world.faction[idx].astype(np.int64)
-    reg = world.region[idx].astype(np.int64)
-    reg = np.where(reg < 0, R, reg)
-    whole = np.zeros(idx.size, bool)
-    whole[is_cadre] = st.whole[idx[is_cadre]]
     n_ops, F, RR = len(ops), len(FACTIONS), R + 1
-    key = ((op * F + fac) * RR + reg) * 2 + whole
-    G = n_ops * F * RR * 2
-    sw = st.sentence_week[idx].astype(np.int64)
-    sent = st.sentence[idx]
     lag = scenario.mechanisms.nkvd.exec_lag_weeks
-    # counts by (measure, week, group) over the groups that occur: a lookup from group key to its
-    # rank among them, then one bincount per measure; work proportional to the arrested
-    present = np.zeros(G, bool)
-    present[key] = True
-    groups = np.flatnonzero(present)
-    gid = (np.cumsum(present) - 1)[key]
-    n_cells = n_weeks * groups.size
-    stacked = np.zeros((len(MEASURES), n_cells), np.int64)
-    for m, (weeks, mask) in enumerate((
-        (st.arrest_week[idx].astype(np.int64), None),
-        (sw, sent == 1), (sw, sent == 2), (sw + lag, sent == 1), (sw, sent == 3),
-    )):
-        g = gid if mask is None else gid[mask]
-        wk = weeks if mask is None else weeks[mask]
-        ok = (wk >= 0) & (wk < n_weeks)
-        stacked[m] = np.bincount(wk[ok] * groups.size + g[ok], minlength=n_cells)
+    groups, stacked = _weekly_counts(st.arrest_week, st.sentence_week, st.sentence, world.contingent, world.faction,
+                                     world.region, st.whole, op_of_contingent, n_ops, F, RR, n_weeks, lag)
+    stacked = stacked.reshape(len(MEASURES), -1)
     cells = np.flatnonzero(stacked.any(axis=0))  # week by week, groups in key order
     stacked = stacked[:, cells]
     wk, k = np.divmod(cells, groups.size)
@@ -195,8 +168,7 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
                            **dict(zip(SERIES_COLUMNS, series_arr.T, strict=True)),
                            "r_eff": r_eff, "cadre_arrests": cadre_arrests})
 
-    events = pd.DataFrame(ctx.events, columns=["week", "date", "event", "kind", "detail"])
-    events = events.sort_values(["week"], kind="stable").reset_index(drop=True)
+    events = pd.DataFrame(ctx.events, columns=["week", "date", "event", "kind", "detail"])  # in week order
 
     limits = pd.DataFrame({
         "region": world.region_names, "republic": world.region_republic,
@@ -210,6 +182,47 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
                   work={"ties_read": ctx.ties_read},
                   lazy={"power": lambda: _power_table(power, dates),
                         "agents": _agents_builder(world, st)})
+
+
+@njit(cache=True, nogil=True)
+def _weekly_counts(arrest_week, sentence_week, sentence, contingent, faction, region, whole, op_of_contingent, n_ops,
+                   F, RR, n_weeks, lag):  # pragma: no cover - compiled
+    """The weekly table's counts in one pass over the agents.
+
+    Each arrested agent falls in a group ``((operation x F + faction) x RR + region) x 2 + whole``
+    (cadre: the last operation; no region: ``RR - 1``). Returns the groups that occur (sorted)
+    and the counts, measure by measure (:data:`MEASURES`), week by week, group by group.
+    """
+    nc = whole.size
+    G = n_ops * F * RR * 2
+    key = np.full(arrest_week.size, -1, np.int64)
+    present = np.zeros(G, np.bool_)
+    for a in range(arrest_week.size):
+        if arrest_week[a] < 0:
+            continue
+        op = n_ops - 1 if a < nc else op_of_contingent[contingent[a]]
+        reg = region[a] if region[a] >= 0 else RR - 1
+        k = ((op * F + faction[a]) * RR + reg) * 2 + (1 if a < nc and whole[a] else 0)
+        key[a] = k
+        present[k] = True
+    gid = np.cumsum(present) - 1
+    groups = np.flatnonzero(present)
+    ng = groups.size
+    counts = np.zeros((5, n_weeks, ng), np.int64)
+    for a in range(arrest_week.size):
+        if key[a] < 0:
+            continue
+        g = gid[key[a]]
+        if arrest_week[a] < n_weeks:
+            counts[0, arrest_week[a], g] += 1
+        s, w = sentence[a], sentence_week[a]
+        if w < 0:
+            continue
+        if s == 1 and w + lag < n_weeks:
+            counts[3, w + lag, g] += 1
+        if w < n_weeks and 1 <= s <= 3:
+            counts[(0, 1, 2, 4)[s], w, g] += 1
+    return groups, counts
 
 
 def _power_table(power: np.ndarray, dates: np.ndarray) -> pd.DataFrame:
