@@ -23,9 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ._rng import check_random_state
-from .kernels import GeneratorRef, add_names
+from .kernels import GeneratorRef, add_names, generator
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
@@ -192,6 +193,58 @@ def _schedule_exogenous(ctx: Context) -> None:
 
 
 # ------------------------------------------------------------------ the loop
+_NONE = np.empty(0, np.int64)
+
+
+def _machine(ctx: Context, pr) -> None:
+    """Steps 4 to 6 of the week: the flywheel's arrests, the NKVD machine, the interrogations and their
+    precedents, in one kernel call (:func:`_machine_week`)."""
+    st = ctx.state
+    inten = flywheel.intensity(ctx)
+    earlier = np.concatenate(st.frontier) if st.frontier else _NONE  # arrested this week before (events, decline)
+    step = ctx.params.alarm.precedent_step
+    counts, requests, st.pending_cadre, st.suspects, read = _machine_week(
+        st.week, flywheel.arrest_args(ctx, pr, inten), nkvd.week_args(ctx, pr), flywheel.interrogation_args(ctx, inten),
+        earlier, st.pending_cadre, st.suspects, 1.0 - step if step > 0 else 1.0, ctx.krng)
+    ctx.ties_read += read
+    nkvd.record(ctx, counts, requests)
+
+
+@njit(cache=True, nogil=True)
+def _machine_week(week, arrests, mass, interrogation, earlier, pending, suspects, precedent_factor,
+                  rng):  # pragma: no cover - compiled
+    """The flywheel's arrests (:func:`flywheel._arrests <makhovik.mechanisms.flywheel._arrests>`), then the
+    NKVD's week (:func:`nkvd._week <makhovik.mechanisms.nkvd._week>`) with the new cadre cases, then the
+    interrogation of everyone arrested this week (``earlier`` and the flywheel's) and the precedents their
+    prosecutions set (:func:`alarm._lower <makhovik.mechanisms.alarm._lower>`, factor 1: none).
+
+    Returns the mass arrests by cause, the limit requests, the open cadre cases, the suspects and the ties read.
+    """
+    rng = generator(rng)
+    h, free_count, lo, hi, region, whole, kompromat, per_name, immunity, cols, nkvd_code = arrests
+    rank = cols[4]
+    targeted, cascaded, keep = flywheel._arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name,
+                                                 immunity, week, cols, nkvd_code, rng)
+    pending = np.concatenate((pending, targeted, cascaded))
+    counts, requests, pending = nkvd._week(week, mass, pending, rank, rng)
+    arrested = np.concatenate((earlier, targeted, cascaded))
+    read = 0
+    if arrested.size:
+        ptrs, idxs, qs, i_whole, status, patronage, expansion, classes, named_by, i_komp, is_suspect = interrogation
+        new, _, read = flywheel._interrogation(ptrs, idxs, qs, arrested, i_whole, status, patronage, expansion,
+                                               classes, named_by, i_komp, is_suspect, rng)
+        keep = np.concatenate((keep, new))
+        if precedent_factor < 1.0:
+            n = 0
+            ranks = np.empty(arrested.size, np.int64)
+            for a in arrested:
+                if whole[a]:
+                    ranks[n] = rank[a]
+                    n += 1
+            alarm._lower(immunity, ranks[:n], precedent_factor)
+    return counts, requests, pending, keep, read
+
+
 SERIES_COLUMNS = (
     ["pressure_mass", "appetite", "intensity", "control_index", "regional_heads_lost", "regional_strength",
      "suspects", "capacity", "alarm_total"]
@@ -225,12 +278,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
         centre.step(ctx, pr)
         ctx.fire_due()  # events the centre scheduled for this very week (a zero lag)
         decline.step(ctx, pr)
-        flywheel.arrests(ctx, pr)
-        nkvd.step(ctx, pr)
-        if st.frontier:
-            arrested = np.concatenate(st.frontier)
-            flywheel.interrogate(ctx, arrested)
-            alarm.precedent(ctx, st.rank[arrested[st.whole[arrested]]])
+        _machine(ctx, pr)
         for label, idx in named.items():
             if label not in st.named_done and st.status[idx] != FREE:
                 st.named_done.add(label)

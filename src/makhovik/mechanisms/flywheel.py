@@ -29,7 +29,6 @@ from ..kernels import (
     arrest_free,
     draw_free,
     file_names,
-    generator,
     hazard_hits,
     name_along_ties,
     tie_tuple,
@@ -38,7 +37,7 @@ from ..scenario.schema import FACTIONS, RANKS, TIE_TYPES
 from ..state import Cause
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "arrests", "interrogate", "reproduction", "cascade_submodel",
+__all__ = ["CLAIMS", "intensity", "arrest_args", "interrogation_args", "reproduction", "cascade_submodel",
            "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
@@ -94,8 +93,8 @@ def _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng):
 def _arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name, immunity, week, cols, nkvd,
              rng):  # pragma: no cover - compiled
     """The week's arrests of cadre by the flywheel: targeted (:func:`_targets`), then the cascade draw over
-    the named (:func:`~makhovik.kernels.hazard_hits`). Returns both arrested lists and the suspects to keep."""
-    rng = generator(rng)
+    the named (:func:`~makhovik.kernels.hazard_hits`). One arrest for the week: an agent drawn twice counts
+    for the centre's sanction. Returns both arrested lists and the suspects to keep."""
     status, rank = cols[0], cols[4]
     idx, causes = _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng)
     targeted = arrest_free(idx, causes, week, cols, nkvd)
@@ -103,22 +102,21 @@ def _arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name
     return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, cols, nkvd), keep
 
 
-def arrests(ctx, pr) -> None:
-    """Arrests sanctioned by the centre and on regional initiative, then the cascade: the named are
-    arrested with a hazard that rises with the times they were named."""
+def arrest_args(ctx, pr, inten: float) -> tuple:
+    """The arguments of this week's arrest kernel (:func:`_arrests`) but the suspects, the week and the
+    generator: the hazards of arrests sanctioned by the centre and on regional initiative, and of the
+    cascade (the named are arrested with a hazard that rises with the times they were named)."""
     st, w = ctx.state, ctx.world
-    inten = intensity(ctx)
     h = np.zeros((2, CADRE))  # [ordered, regional] x faction
     if inten > 0:
         h[0] = centre.sanction_hazards(ctx, pr)[:CADRE] * inten
         h[1] = ctx.params.centre.regional_rate * pr.regional_zeal * inten * ctx.hostility[REGIONALS, :CADRE]
         h[1, REGIONALS] = 0.0
-    # one arrest for the week; an agent drawn twice counts for the centre's sanction
-    targeted, cascaded, st.suspects = _arrests(
-        h, st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.suspects,
-        st.kompromat, ctx.params.flywheel.hazard_per_name * inten, st.immunity, st.week, st.arrest_cols, NKVD, ctx.krng)
-    st.file_arrested(targeted)
-    st.file_arrested(cascaded)
+    static = ctx.cache.get("arrest_args")
+    if static is None:
+        static = ctx.cache["arrest_args"] = (st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE],
+                                             w.region, st.whole, st.kompromat)
+    return (h, *static, ctx.params.flywheel.hazard_per_name * inten, st.immunity, st.arrest_cols, NKVD)
 
 
 PATRONAGE = TIE_TYPES.index("patronage")
@@ -144,7 +142,7 @@ def _whole_classes(ctx):
 @njit(cache=True, nogil=True)
 def _from_below(src, dst, typ, qs, patronage, expansion, key_p, order_p, sorted_p, key_f, order_f, sorted_f,
                 rng):  # pragma: no cover - compiled
-    """Namings from below (see :func:`_names_from_below`) for pairs of any tie type; returns ``(src, target)``."""
+    """Namings from below (see :func:`interrogation_args`) for pairs of any tie type; returns ``(src, target)``."""
     n = np.empty(src.size, np.int64)
     for i in range(src.size):
         n[i] = rng.poisson(qs[typ[i]] * expansion[src[i]])
@@ -170,56 +168,39 @@ def _from_below(src, dst, typ, qs, patronage, expansion, key_p, order_p, sorted_
     return out_s, out_t
 
 
-def _names_from_below(ctx, tie: str, src: np.ndarray, dst: np.ndarray, q: float):
-    """Namings of whole-tier agents by scaled-tier prisoners along ties of type ``tie``.
+def interrogation_args(ctx, inten: float) -> tuple:
+    """The arguments of the interrogation kernel (:func:`_interrogation`) but the prisoners and the generator.
 
-    A scaled prisoner stands for ``1/scale`` prisoners, each with a tie of this kind into the
-    whole tier; they name Poisson(``q / scale``) times in all, each time a random whole agent
-    of the same class as the tie's end (the same organisation and rank for a patron, the same
-    faction otherwise; the end itself where it was promoted into a class of none). The
-    expected naming of every whole agent is then the same at every scale, and it does not
-    come in lumps where a small scale leaves few clients per patron.
-    """
-    t = TIE_TYPES.index(tie)
-    qs = np.zeros(len(TIE_TYPES))
-    qs[t] = q
-    return _from_below(np.asarray(src, np.int64), np.asarray(dst, np.int64), np.full(len(src), t, np.int8), qs,
-                       PATRONAGE, ctx.state.exp, *_whole_classes(ctx), ctx.rng)
-
-
-def interrogate(ctx, arrested: np.ndarray) -> int:
-    """Interrogate newly arrested cadre: each names neighbours along its ties. Returns names given.
-
-    Between agents of the same tier, or from a whole-tier prisoner, each neighbour is named
-    with probability ``q`` = ``naming[tie] x intensity``. A prisoner of a scaled tier names
-    into the whole tiers (the elite kept whole) as described in :func:`_names_from_below`.
-    The first to name an agent is its namer (``named_by``).
+    Each newly arrested cadre is interrogated and names neighbours along its ties. Between agents
+    of the same tier, or from a whole-tier prisoner, each neighbour is named with probability
+    ``q`` = ``naming[tie] x intensity``. A scaled prisoner stands for ``1/scale`` prisoners, each
+    with a tie of this kind into the whole tier (the elite kept whole); they name Poisson(``q /
+    scale``) times in all, each time a random whole agent of the same class as the tie's end (the
+    same organisation and rank for a patron, the same faction otherwise; the end itself where it
+    was promoted into a class of none). The expected naming of every whole agent is then the same
+    at every scale, and it does not come in lumps where a small scale leaves few clients per
+    patron. The first to name an agent is its namer (``named_by``).
     """
     st = ctx.state
-    if arrested.size == 0:
-        return 0
-    if "tie_tuple" not in ctx.cache:
-        ctx.cache["tie_tuple"] = tie_tuple(ctx.world.ties, TIE_TYPES)
-    ptrs, idxs = ctx.cache["tie_tuple"]
-    inten = intensity(ctx)
     qs = ctx.cache.get(("naming", inten))
     if qs is None:
         qs = ctx.cache[("naming", inten)] = np.array([min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
                                                       for t in TIE_TYPES])
-    new, given, read = _interrogation(ptrs, idxs, qs, arrested, st.whole, st.status, PATRONAGE, st.exp,
-                                      _whole_classes(ctx), st.named_by, st.kompromat, st.is_suspect, ctx.krng)
-    ctx.ties_read += read
-    if new.size:
-        st.suspects = np.concatenate([st.suspects, new])
-    return given
+    static = ctx.cache.get("interrogation_args")
+    if static is None:
+        ptrs, idxs = tie_tuple(ctx.world.ties, TIE_TYPES)
+        static = ctx.cache["interrogation_args"] = (st.whole, st.status, PATRONAGE, st.exp, _whole_classes(ctx),
+                                                    st.named_by, st.kompromat, st.is_suspect)
+        ctx.cache["ties"] = ptrs, idxs
+    ptrs, idxs = ctx.cache["ties"]
+    return (ptrs, idxs, qs, *static)
 
 
 @njit(cache=True, nogil=True)
 def _interrogation(ptrs, idxs, qs, arrested, whole, status, patronage, expansion, classes, named_by, kompromat,
                    is_suspect, rng):  # pragma: no cover - compiled
-    """:func:`interrogate` in one call: namings along ties and from below, filed. Returns the newly named,
-    the namings filed and the ties read."""
-    rng = generator(rng)
+    """The interrogation of the prisoners ``arrested`` (see :func:`interrogation_args`): namings along ties
+    and from below, filed. Returns the newly named, the namings filed and the ties read."""
     src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, whole, status, rng)
     if s_up.size:
         s2, d2 = _from_below(s_up, d_up, t_up, qs, patronage, expansion, *classes, rng)

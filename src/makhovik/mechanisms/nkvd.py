@@ -29,12 +29,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..kernels import deal_codes, generator, round_one, split_draws, take_slices
+from ..kernels import deal_codes, round_one, split_draws, take_slices
 from ..state import DETAINED, FREE, STATUS_OF_SENTENCE, Cause
 
 __all__ = [
     "CLAIMS",
-    "step",
+    "week_args",
+    "record",
     "open_limits",
     "central_review",
     "chief_change",
@@ -56,14 +57,18 @@ def capacity(ctx) -> np.ndarray:
     simulated officers still free, so that capacity does not jump with the few agents a
     small region gets at a small scale.
     """
-    st = ctx.state
-    per_free = ctx.cache.get("capacity_per_free")  # capacity per free simulated officer, by region
+    return _per_free(ctx) * ctx.state.nkvd_free
+
+
+def _per_free(ctx) -> np.ndarray:
+    """Capacity per free simulated officer, by region (cached)."""
+    per_free = ctx.cache.get("capacity_per_free")
     if per_free is None:
-        f0 = st.nkvd_free0
+        f0 = ctx.state.nkvd_free0
         per_free = np.zeros(f0.shape)
         np.divide(ctx.params.nkvd.capacity_per_staff * ctx.nkvd_staff * ctx.world.scale, f0, out=per_free, where=f0 > 0)
         ctx.cache["capacity_per_free"] = per_free
-    return per_free * st.nkvd_free
+    return per_free
 
 
 def open_limits(ctx) -> None:
@@ -313,12 +318,6 @@ def _block_end(ctx) -> np.ndarray:
     return end
 
 
-def _count(ctx, counts: np.ndarray) -> None:
-    """Add the arrests a kernel made, by cause, to the run's counts (in persons)."""
-    st = ctx.state
-    st.cause_counts += counts[: st.cause_counts.size] / ctx.world.scale
-
-
 def _started_national(ctx) -> np.ndarray:
     """Which national blocks (of ``ctx.b_nat``) are in an operation now."""
     st, w = ctx.state, ctx.world
@@ -475,29 +474,34 @@ def _cadre_rules(ctx) -> tuple:
 
 
 @njit(cache=True, nogil=True)
-def _week(week, arrests, requests, album, sentences, blocks, regions, agents, rank, rng):  # pragma: no cover
-    """One week of the NKVD machine: the arguments of :func:`_arrests_week`, :func:`_requests` (None: no
-    requests this week) and :func:`_sentences_week`, and ``album`` = (cap in persons x scale, whether capped).
-    Returns the arrests by cause, the requests, and the cadre still pending."""
-    rng = generator(rng)
-    counts = _arrests_week(week, *arrests, blocks, regions, agents, rng)
+def _week(week, args, pending, rank, rng):  # pragma: no cover - compiled
+    """One week of the NKVD machine. ``args`` (:func:`week_args`): the arguments of :func:`_arrests_week`,
+    of :func:`_requests` (first entry False: no requests this week) and of :func:`_sentences_week`, ``album``
+    = (cap in persons x scale, whether capped), and the blocks', regions' and agents' columns; ``pending``
+    the cadre whose cases are open. Returns the arrests by cause, the requests, and the cadre still pending."""
+    arrests, requests, album, sentences, blocks, regions, agents = args
+    per_free, free = arrests[0]  # the capacity after this week's arrests of officers so far
+    counts = _arrests_week(week, per_free * free, *arrests[1:], blocks, regions, agents, rng)
     if requests[0]:
         req = _requests(week, *requests[1:], regions, rng)
     else:
         req = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
     cap = round_one(album[0], rng) if album[1] else -1
-    pending = _sentences_week(week, sentences[0], sentences[1], sentences[2], sentences[3], cap, *sentences[4:],
-                              blocks, regions, agents, rank, rng)
+    stopped, kul, nat, campaign, p, cat1_share, cadre = sentences
+    pending = _sentences_week(week, stopped, kul, nat, campaign, cap, p, cat1_share, pending, cadre, blocks, regions,
+                              agents, rank, rng)
     return counts, req, pending
 
 
-def step(ctx, pr) -> None:
-    """One week of the NKVD machine: mass arrests, limit requests, sentences (one kernel call)."""
+def week_args(ctx, pr) -> tuple:
+    """The arguments of this week's NKVD kernel (:func:`_week`) but the open cadre cases: mass arrests
+    (capacity as its two factors, the officers free when the kernel runs), limit requests, sentences (see
+    the module's docstring)."""
     st, p = ctx.state, ctx.params.nkvd
     blocks, regions, agents = _mass(ctx)
     stopped = st.stopped()
     kulak_on = st.happened("op00447_start") and not st.happened("ops_ended") and not stopped
-    arrests = (capacity(ctx), _layout(ctx, "b_nat"), _started_national(ctx), _layout(ctx, "b_00447"), kulak_on,
+    arrests = ((_per_free(ctx), st.nkvd_free), _layout(ctx, "b_nat"), _started_national(ctx), _layout(ctx, "b_00447"), kulak_on,
                ctx.b_routine, (p.national_capacity_share, p.registration_rate, p.overfulfil, p.routine_rate,
                                1.0 / p.routine_lag_weeks), ctx.cat1_share, ctx.arrest_share)
     requests = (_limit_requests_allowed(ctx), p.request_size * pr.regional_zeal,
@@ -506,11 +510,15 @@ def step(ctx, pr) -> None:
     album = (p.album_capacity * ctx.national_size, st.week > st.special_troikas_until and not stopped)
     sentences = (stopped, _layout(ctx, "b_00447"), ctx.b_nat, ctx.b_campaign,
                  (p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil, p.ordinary_cat1), ctx.cat1_share,
-                 st.pending_cadre, _cadre_rules(ctx))
-    counts, (where, size, ok), st.pending_cadre = _week(st.week, arrests, requests, album, sentences, blocks, regions,
-                                                        agents, st.rank, ctx.krng)
-    _count(ctx, counts)
+                 _cadre_rules(ctx))
+    return arrests, requests, album, sentences, blocks, regions, agents
+
+
+def record(ctx, counts: np.ndarray, requests: tuple) -> None:
+    """Count the week's mass arrests (by cause, in persons) and log the limit requests."""
+    st = ctx.state
+    st.cause_counts += counts[: st.cause_counts.size] / ctx.world.scale
     if ctx.log_requests:
-        for r, s, yes in zip(where.tolist(), size.tolist(), ok.tolist(), strict=True):
+        for r, s, yes in zip(*(x.tolist() for x in requests), strict=True):
             ctx.emit("limit_request", f"{ctx.world.region_names[r]}: +{s / ctx.world.scale:,.0f} "
                      f"{'approved' if yes else 'refused'}")
