@@ -111,7 +111,7 @@ def test_control_index_and_latency_by_hand():
 
 def test_names_from_below_have_the_right_mean_and_spread():
     """A scaled prisoner standing for 50 persons names whole-tier patrons Poisson(50 q) times, spread over the class."""
-    from makhovik.mechanisms.flywheel import _names_from_below
+    from makhovik.mechanisms.flywheel import PATRONAGE, _from_below, _whole_classes
 
     w = chain_world(3, faction="regionals", head_rank=3)  # agents 0 (rank 3) and 1, 2 (rank 1)
     w.rank[1] = 3  # two whole patrons of rank 3 in the organisation; agent 2 a scaled client
@@ -120,7 +120,10 @@ def test_names_from_below_have_the_right_mean_and_spread():
     ctx = Context(quiet_scenario(), w, np.random.default_rng(5))
     reps = 4000
     src = np.full(reps, 2)
-    s, t = _names_from_below(ctx, "patronage", src, np.full(reps, 1), q=0.1)
+    qs = np.zeros(len(makhovik.scenario.TIE_TYPES))
+    qs[PATRONAGE] = 0.1
+    s, t = _from_below(src, np.full(reps, 1), np.full(reps, PATRONAGE, np.int8), qs, PATRONAGE, ctx.state.exp,
+                       *_whole_classes(ctx), ctx.rng)
     assert (s == 2).all() and set(np.unique(t)) <= {0, 1}
     assert t.size == pytest.approx(reps * 5.0, abs=5 * np.sqrt(reps * 5.0))
     assert (t == 0).mean() == pytest.approx(0.5, abs=5 * 0.5 / np.sqrt(t.size))
