@@ -27,6 +27,7 @@ operations if its drive reaches ``extend_threshold``. The stop comes by
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..scenario.schema import FACTIONS
 from ..state import FREE
@@ -35,7 +36,7 @@ from . import control, nkvd
 __all__ = ["CLAIMS", "appetite", "step", "sanction_hazards", "drive"]
 
 CLAIMS = ("C1", "C8", "C9", "C15", "C16")
-CENTER, REGIONALS = FACTIONS.index("center"), FACTIONS.index("regionals")
+CENTER, REGIONALS, MASS = FACTIONS.index("center"), FACTIONS.index("regionals"), FACTIONS.index("mass")
 
 
 def appetite(ctx) -> float:
@@ -54,10 +55,13 @@ def drive(ctx, pr) -> float:
 def sanction_hazards(ctx, pr) -> np.ndarray:
     """Weekly hazard of a centrally sanctioned arrest for a free member of each faction (before immunity) (C8)."""
     c = ctx.params.centre
-    y = c.yield_to_pressure
-    tw = ctx.target_weight
-    h = c.elite_rate * appetite(ctx) * ((1 - y) * tw + y * pr.target) * (1.0 + ctx.state.alarm)
-    h[FACTIONS.index("mass")] = 0.0
+    return _sanction(c.elite_rate * appetite(ctx), c.yield_to_pressure, ctx.target_weight, pr.target, ctx.state.alarm)
+
+
+@njit(cache=True, nogil=True)
+def _sanction(rate, y, tw, target, alarm):  # pragma: no cover - compiled
+    h = rate * ((1 - y) * tw + y * target) * (1.0 + alarm)
+    h[MASS] = 0.0
     return h
 
 

@@ -20,7 +20,6 @@ __all__ = ["CLAIMS", "update", "stop_latency", "CONTROLLED", "UNCONTROLLED"]
 CLAIMS = ("C17", "C20")
 CONTROLLED = (Cause.ORDERED, Cause.APPROVED)
 UNCONTROLLED = (Cause.CASCADE, Cause.REGIONAL, Cause.OVER_LIMIT)
-_CTRL, _UNCTRL = np.array(CONTROLLED), np.array(UNCONTROLLED)
 
 
 def update(ctx, week_counts: np.ndarray) -> float:
@@ -28,8 +27,9 @@ def update(ctx, week_counts: np.ndarray) -> float:
 
     Weeks without campaign arrests leave the index unchanged.
     """
-    ctrl = float(week_counts[_CTRL].sum())
-    total = ctrl + float(week_counts[_UNCTRL].sum())
+    wc = week_counts.tolist()
+    ctrl = sum(wc[c] for c in CONTROLLED)
+    total = ctrl + sum(wc[c] for c in UNCONTROLLED)
     if total > 0:
         alpha = 1.0 / ctx.params.control.smoothing_weeks
         ctx.state.control = (1 - alpha) * ctx.state.control + alpha * ctrl / total

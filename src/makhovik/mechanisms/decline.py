@@ -56,11 +56,7 @@ def step(ctx, pr) -> None:
         top = top[st.status[top] == FREE]
         hit = top[ctx.rng.random(top.size) < d.top_removal_rate]
         st.arrest_cadre(hit, Cause.ORDERED)
-    party = ctx.party_orgs
-    head = st.org_head[party]
-    vacated = party[(head >= 0) & (st.status[head] != FREE)]  # the head was arrested
-    if vacated.size:
-        _fill(ctx, vacated, ctx.params.centre.appointments and st.happened("switch"))
+    _fill(ctx, ctx.party_orgs, ctx.params.centre.appointments and st.happened("switch"), vacated_only=True)
 
 
 def fill_post(ctx, org: int, appointee: bool) -> int:
@@ -75,19 +71,22 @@ def fill_post(ctx, org: int, appointee: bool) -> int:
     return int(ctx.state.org_head[org])
 
 
-def _fill(ctx, orgs: np.ndarray, appointee: bool) -> None:
+def _fill(ctx, orgs: np.ndarray, appointee: bool, vacated_only: bool = False) -> None:
     st, w = ctx.state, ctx.world
-    _fill_posts(orgs, appointee, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count[CENTER],
-                ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status,
-                st.org_head, ctx.krng)
+    _fill_posts(orgs, vacated_only, appointee, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]),
+                st.free_count[CENTER], ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank,
+                st.status, st.org_head, ctx.krng)
 
 
 @njit(cache=True, nogil=True)
-def _fill_posts(orgs, appointee, lo, hi, n_free, members, ptr, faction, free_fr, expansion, whole, rank, status,
-                org_head, rng):  # pragma: no cover - compiled
-    """:func:`fill_post` for each of ``orgs`` in turn (``members[ptr[o]:ptr[o + 1]]``: organisation o's agents)."""
+def _fill_posts(orgs, vacated_only, appointee, lo, hi, n_free, members, ptr, faction, free_fr, expansion, whole, rank,
+                status, org_head, rng):  # pragma: no cover - compiled
+    """:func:`fill_post` for each of ``orgs`` in turn (``members[ptr[o]:ptr[o + 1]]``: organisation o's agents);
+    with ``vacated_only``, only for those whose head is no longer free."""
     rng = generator(rng)
     for o in orgs:
+        if vacated_only and (org_head[o] < 0 or status[org_head[o]] == FREE):
+            continue
         agent = -1
         if appointee:
             cand = draw_free(lo, hi, 1, n_free, status, rank, TOP - 1, whole, True, rng)

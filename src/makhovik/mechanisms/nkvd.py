@@ -46,6 +46,7 @@ __all__ = [
 CLAIMS = ("C12", "C13")
 CAT1, CAT2, RELEASE = 1, 2, 3
 NO_RANK = 1 << 30  # a list threshold no rank reaches
+NEVER = 1 << 30  # the week of what has not been scheduled
 
 
 def capacity(ctx) -> np.ndarray:
@@ -323,11 +324,12 @@ def _started_national(ctx) -> np.ndarray:
     st, w = ctx.state, ctx.world
     if ctx.b_nat.size == 0 or st.happened("ops_ended") or st.stopped():
         return np.zeros(ctx.b_nat.size, bool)
-    flags = ctx.cache.get("national_flags")
-    if flags is None:
-        flags = ctx.cache["national_flags"] = [f"national_{name}_start" for name in w.contingent_names]
-    on = np.array([st.happened(f) for f in flags], bool)
-    return on[w.block_contingent[ctx.b_nat]]
+    key, start = ctx.cache.get("national_start", (-1, None))
+    if key != len(st.flags):  # each block's start week, as the flags have it (the flags are only ever added)
+        weeks = np.array([st.flags.get(f"national_{name}_start", NEVER) for name in w.contingent_names], np.int64)
+        start = weeks[w.block_contingent[ctx.b_nat]]
+        ctx.cache["national_start"] = len(st.flags), start
+    return start <= st.week
 
 
 @njit(cache=True, nogil=True)

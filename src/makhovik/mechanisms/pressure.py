@@ -15,6 +15,7 @@ regionals' zeal (their limit requests and initiative) scales with it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,14 +74,18 @@ def _power(raw, authority):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _pressures(free_fr, rank_power, authority, u, H, alarm, inv_weight0):  # pragma: no cover - compiled
-    """Weight, power, mass pressure, target shares and strength (see :func:`compute`)."""
+def _pressures(free_fr, rank_power, authority, base, election, H, alarm, inv_weight0):  # pragma: no cover - compiled
+    """Weight, power, mass pressure, target shares, strength and the regionals' zeal (see :func:`compute`);
+    the punitive preferences are ``base`` with the regionals' times ``election`` (:func:`punitive`)."""
+    u = base.copy()
+    u[REGIONALS] *= election
     raw = _weight(free_fr, rank_power)
     P = _power(raw, authority)
     drive = P * u
     denom = drive.sum()
     target = (drive @ H) / denom if denom > 0 else np.zeros(raw.size)
-    return raw, P, denom * (1.0 + alarm.sum()), target, raw * inv_weight0
+    strength = raw * inv_weight0
+    return raw, P, denom * (1.0 + alarm.sum()), target, strength, min(u[REGIONALS], 1.0) * strength[REGIONALS]
 
 
 def election_factor(ctx) -> float:
@@ -93,20 +98,24 @@ def election_factor(ctx) -> float:
     if w_e is None or ctx.state.week >= w_e:
         return 1.0
     p = ctx.params.pressure
-    prox = np.exp(-(w_e - ctx.state.week) / p.election_horizon_weeks)
+    prox = math.exp(-(w_e - ctx.state.week) / p.election_horizon_weeks)
     return 1.0 + p.election_fear * ctx.params.centre.election_preference * prox
 
 
 def punitive(ctx) -> np.ndarray:
     """Punitive preference of each faction this week."""
+    u = _punitive_base(ctx).copy()
+    u[REGIONALS] *= election_factor(ctx)
+    return u
+
+
+def _punitive_base(ctx) -> np.ndarray:
     base = ctx.cache.get("punitive")
     if base is None:
         base = ctx.cache["punitive"] = np.zeros(NF)
         for f, v in ctx.params.pressure.punitive.items():
             base[FACTIONS.index(f)] = v
-    u = base.copy()
-    u[REGIONALS] *= election_factor(ctx)
-    return u
+    return base
 
 
 def compute(ctx) -> Pressures:
@@ -116,11 +125,10 @@ def compute(ctx) -> Pressures:
         ctx.weight0 = raw.copy()
         ctx.cache["inv_weight0"] = np.zeros(NF)
         np.divide(1.0, raw, out=ctx.cache["inv_weight0"], where=raw > 0)
-    u = punitive(ctx)
-    _, P, mass, target, strength = _pressures(ctx.state.free_fr, _rank_power(ctx), ctx.params.pressure.centre_authority,
-                                              u, ctx.hostility, ctx.state.alarm, ctx.cache["inv_weight0"])
-    zeal = float(min(u[REGIONALS], 1.0) * strength[REGIONALS])
-    return Pressures(power=P, strength=strength, mass=float(mass), target=target, regional_zeal=zeal)
+    _, P, mass, target, strength, zeal = _pressures(
+        ctx.state.free_fr, _rank_power(ctx), ctx.params.pressure.centre_authority, _punitive_base(ctx),
+        election_factor(ctx), ctx.hostility, ctx.state.alarm, ctx.cache["inv_weight0"])
+    return Pressures(power=P, strength=strength, mass=mass, target=target, regional_zeal=zeal)
 
 
 def hostility_matrix(params) -> np.ndarray:
