@@ -31,7 +31,7 @@ from numba import njit, types
 from numba.experimental import structref
 from numba.extending import overload, typeof_impl
 
-__all__ = ["GeneratorRef", "generator", "name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one",
+__all__ = ["GeneratorRef", "generator", "name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
            "take_slices", "arrest_free", "sample_free", "draw_free",
            "promote_agent", "csr_traverse"]
 
@@ -104,6 +104,16 @@ def _generator_impl(rng):
     if isinstance(rng, types.NumPyRandomGeneratorType):
         return lambda rng: rng
     return None
+
+
+@njit(cache=True, nogil=True)
+def below(n, rng):  # pragma: no cover - compiled
+    """A uniform integer in ``0 .. n - 1`` from one uniform double (bias below n / 2**53).
+
+    About 2 ns against 35 for numba's ``Generator.integers``, which the kernels would otherwise
+    call once for every agent they draw or shuffle.
+    """
+    return min(int(generator(rng).random() * n), n - 1)
 
 
 FREE, DETAINED = 0, 1  # state.FREE, state.DETAINED; repeated here so the kernels do not import the state module
@@ -266,7 +276,7 @@ def split_draws(avail, ptr, k, rng):  # pragma: no cover - compiled
         n = total - want if keep_out else want
         got = np.zeros(hi - lo, avail.dtype)
         for _ in range(n):
-            u = rng.integers(0, total)
+            u = below(total, rng)
             j = 0
             while u >= avail[lo + j] - got[j]:
                 u -= avail[lo + j] - got[j]
@@ -295,7 +305,7 @@ def deal_codes(counts, codes, rng):  # pragma: no cover - compiled
                 out[pos] = codes[c]
                 pos += 1
         for i in range(pos - 1, start, -1):  # Fisher-Yates within the group
-            j = start + rng.integers(0, i - start + 1)
+            j = start + below(i - start + 1, rng)
             out[i], out[j] = out[j], out[i]
     return out
 
@@ -382,7 +392,7 @@ def sample_free(lo, hi, k, tries, status, rank, max_rank, rng):  # pragma: no co
     for _ in range(tries):
         if n == k:
             break
-        a = rng.integers(lo, hi)
+        a = lo + below(hi - lo, rng)
         if status[a] != FREE or rank[a] > max_rank:
             continue
         dup = False
@@ -416,7 +426,7 @@ def draw_free(lo, hi, k, n_free, status, rank, max_rank, whole, whole_only, rng)
             m += 1
     k = min(k, m)
     for i in range(k):  # a partial Fisher-Yates shuffle: the first k are a uniform draw
-        j = i + rng.integers(0, m - i)
+        j = i + below(m - i, rng)
         pool[i], pool[j] = pool[j], pool[i]
     return pool[:k].copy()
 

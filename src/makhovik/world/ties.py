@@ -6,6 +6,8 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from ..kernels import below
+
 __all__ = [
     "to_csr",
     "expansion_pairs",
@@ -162,7 +164,7 @@ def group_order(key, n_keys, shuffle, rng):  # pragma: no cover - compiled
         for k in range(n_keys):
             lo = start[k]
             for i in range(start[k + 1] - 1, lo, -1):  # Fisher-Yates within the group
-                j = lo + rng.integers(0, i - lo + 1)
+                j = lo + below(i - lo + 1, rng)
                 out[i], out[j] = out[j], out[i]
     return out
 
