@@ -196,37 +196,45 @@ def _schedule_exogenous(ctx: Context) -> None:
 _NONE = np.empty(0, np.int64)
 
 
-def _machine(ctx: Context, pr) -> None:
-    """Steps 4 to 6 of the week: the flywheel's arrests, the NKVD machine, the interrogations and their
-    precedents, in one kernel call (:func:`_machine_week`)."""
+def _machine(ctx: Context, pr) -> float:
+    """Steps 3 (the posts) to 6 of the week in one kernel call (:func:`_machine_week`): vacated posts filled,
+    the flywheel's arrests, the NKVD machine, the interrogations and their precedents. Returns the intensity."""
     st = ctx.state
     inten = flywheel.intensity(ctx)
     earlier = np.concatenate(st.frontier) if st.frontier else _NONE  # arrested this week before (events, decline)
     step = ctx.params.alarm.precedent_step
-    counts, requests, st.pending_cadre, st.suspects, read = _machine_week(
-        st.week, flywheel.arrest_args(ctx, pr, inten), nkvd.week_args(ctx, pr), flywheel.interrogation_args(ctx, inten),
-        earlier, st.pending_cadre, st.suspects, 1.0 - step if step > 0 else 1.0, ctx.krng)
+    requests, st.pending_cadre, st.suspects, read = _machine_week(
+        st.week, decline.fill_args(ctx, ctx.party_orgs), flywheel.arrest_args(ctx, pr, inten), nkvd.week_args(ctx, pr),
+        flywheel.interrogation_args(ctx, inten), earlier, st.pending_cadre, st.suspects,
+        1.0 - step if step > 0 else 1.0, st.cause_counts, ctx.world.scale, ctx.krng)
     ctx.ties_read += read
-    nkvd.record(ctx, counts, requests)
+    nkvd.log_requests(ctx, requests)
+    return inten
 
 
 @njit(cache=True, nogil=True)
-def _machine_week(week, arrests, mass, interrogation, earlier, pending, suspects, precedent_factor,
-                  rng):  # pragma: no cover - compiled
-    """The flywheel's arrests (:func:`flywheel._arrests <makhovik.mechanisms.flywheel._arrests>`), then the
-    NKVD's week (:func:`nkvd._week <makhovik.mechanisms.nkvd._week>`) with the new cadre cases, then the
-    interrogation of everyone arrested this week (``earlier`` and the flywheel's) and the precedents their
-    prosecutions set (:func:`alarm._lower <makhovik.mechanisms.alarm._lower>`, factor 1: none).
+def _machine_week(week, posts, arrests, mass, interrogation, earlier, pending, suspects, precedent_factor, causes,
+                  scale, rng):  # pragma: no cover - compiled
+    """Vacated posts filled (:func:`decline._fill_posts <makhovik.mechanisms.decline._fill_posts>`), the
+    flywheel's arrests (:func:`flywheel._arrests <makhovik.mechanisms.flywheel._arrests>`), then the NKVD's
+    week (:func:`nkvd._week <makhovik.mechanisms.nkvd._week>`) with the new cadre cases, its mass arrests added
+    to ``causes`` (persons: 1 / ``scale`` each), then the interrogation of everyone arrested this week
+    (``earlier`` and the flywheel's) and the precedents their prosecutions set
+    (:func:`alarm._lower <makhovik.mechanisms.alarm._lower>`, factor 1: none).
 
-    Returns the mass arrests by cause, the limit requests, the open cadre cases, the suspects and the ties read.
+    Returns the limit requests, the open cadre cases, the suspects and the ties read.
     """
     rng = generator(rng)
-    h, free_count, lo, hi, region, whole, kompromat, per_name, immunity, cols, nkvd_code = arrests
+    decline._fill_posts(*posts, rng)
+    hazards, free_count, lo, hi, region, whole, kompromat, per_name, immunity, cols, nkvd_code = arrests
+    h = flywheel._hazards(*hazards)
     rank = cols[4]
     targeted, cascaded, keep = flywheel._arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name,
                                                  immunity, week, cols, nkvd_code, rng)
     pending = np.concatenate((pending, targeted, cascaded))
     counts, requests, pending = nkvd._week(week, mass, pending, rank, rng)
+    for c in range(causes.size):
+        causes[c] += counts[c] / scale
     arrested = np.concatenate((earlier, targeted, cascaded))
     read = 0
     if arrested.size:
@@ -242,7 +250,7 @@ def _machine_week(week, arrests, mass, interrogation, earlier, pending, suspects
                     ranks[n] = rank[a]
                     n += 1
             alarm._lower(immunity, ranks[:n], precedent_factor)
-    return counts, requests, pending, keep, read
+    return requests, pending, keep, read
 
 
 SERIES_COLUMNS = (
@@ -278,7 +286,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
         centre.step(ctx, pr)
         ctx.fire_due()  # events the centre scheduled for this very week (a zero lag)
         decline.step(ctx, pr)
-        _machine(ctx, pr)
+        inten = _machine(ctx, pr)
         for label, idx in named.items():
             if label not in st.named_done and st.status[idx] != FREE:
                 st.named_done.add(label)
@@ -287,13 +295,14 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
         prev_causes = st.cause_counts.copy()
         control.update(ctx, week_causes)
         row = series[t]
-        row[:9] = (pr.mass, centre.appetite(ctx), flywheel.intensity(ctx), st.control, decline.heads_lost(ctx),
+        row[:9] = (pr.mass, centre.appetite(ctx), inten, st.control, np.nan,  # heads lost: after the run
                    pr.strength[REGIONALS], st.suspects.size, nkvd.capacity(ctx).sum() / world.scale, st.alarm.sum())
         row[9:9 + NC] = pr.power[:NC]
         row[9 + NC:9 + 2 * NC] = st.alarm[:NC]
         row[9 + 2 * NC:] = st.immunity
         if progress is not None:
             progress(t + 1, n_weeks)
+    series[:, SERIES_COLUMNS.index("regional_heads_lost")] = decline.heads_lost(st, n_weeks)
     elapsed = time.perf_counter() - t0
     return build_result(scenario, world, ctx, series, elapsed)
 

@@ -166,7 +166,7 @@ def name_along_ties(indptrs, indicess, qs, rows, whole, status, rng):  # pragma:
                     udst[m] = j
                     utyp[m] = t
                     m += 1
-                elif rng.random() < q and status[j] == FREE:
+                elif status[j] == FREE and rng.random() < q:  # no draw for a neighbour already taken
                     src[n] = r
                     dst[n] = j
                     typ[n] = t

@@ -33,7 +33,7 @@ from ..scenario.schema import FACTIONS
 from ..state import FREE
 from . import control, nkvd
 
-__all__ = ["CLAIMS", "appetite", "step", "sanction_hazards", "drive"]
+__all__ = ["CLAIMS", "appetite", "step", "sanction_hazards", "sanction_args", "drive"]
 
 CLAIMS = ("C1", "C8", "C9", "C15", "C16")
 CENTER, REGIONALS, MASS = FACTIONS.index("center"), FACTIONS.index("regionals"), FACTIONS.index("mass")
@@ -54,8 +54,13 @@ def drive(ctx, pr) -> float:
 
 def sanction_hazards(ctx, pr) -> np.ndarray:
     """Weekly hazard of a centrally sanctioned arrest for a free member of each faction (before immunity) (C8)."""
+    return _sanction(*sanction_args(ctx, pr))
+
+
+def sanction_args(ctx, pr) -> tuple:
+    """The arguments of the compiled :func:`sanction_hazards`."""
     c = ctx.params.centre
-    return _sanction(c.elite_rate * appetite(ctx), c.yield_to_pressure, ctx.target_weight, pr.target, ctx.state.alarm)
+    return c.elite_rate * appetite(ctx), c.yield_to_pressure, ctx.target_weight, pr.target, ctx.state.alarm
 
 
 @njit(cache=True, nogil=True)

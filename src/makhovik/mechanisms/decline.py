@@ -23,7 +23,7 @@ from ..scenario.schema import FACTIONS
 from ..state import FREE, Cause
 from ..world.agents import CC_1934
 
-__all__ = ["CLAIMS", "top_regionals", "step", "fill_post", "heads_lost"]
+__all__ = ["CLAIMS", "top_regionals", "step", "fill_post", "fill_args", "heads_lost"]
 
 CLAIMS = ("C16", "C18", "C19", "C20")
 REGIONALS, CENTER = FACTIONS.index("regionals"), FACTIONS.index("center")
@@ -37,14 +37,23 @@ def top_regionals(world) -> np.ndarray:
     return np.flatnonzero((f == REGIONALS) & ((world.rank[:nc] >= 5) | ((world.bodies & CC_1934) > 0)))
 
 
-def heads_lost(ctx) -> float:
-    """Share of the first secretaries in post at the start who are no longer free (C18)."""
-    h = ctx.state.head0
-    return float(np.count_nonzero(ctx.state.status[h] != FREE) / h.size) if h.size else 0.0
+def heads_lost(state, n_weeks: int) -> np.ndarray:
+    """Share of the first secretaries in post at the start who are no longer free, at the end of each week (C18).
+
+    A first secretary who is no longer free was arrested: the share at week *t* counts the
+    arrest weeks up to *t*, so the whole series is read from the arrest weeks after the run.
+    """
+    h = state.head0
+    if h.size == 0:
+        return np.zeros(n_weeks)
+    aw = state.arrest_week[h].astype(np.int64)
+    aw = aw[(aw >= 0) & (aw < n_weeks)]
+    return np.cumsum(np.bincount(aw, minlength=n_weeks)[:n_weeks]) / h.size
 
 
 def step(ctx, pr) -> None:
-    """Top removal (C19) and filling of vacated posts (C16)."""
+    """Top removal (C19). The posts it and the week's other arrests vacate are filled by the engine's
+    compiled week (:func:`fill_args`, C16)."""
     st, d = ctx.state, ctx.params.decline
     if st.happened("decision") and not st.happened("top_removal"):
         s = pr.strength[REGIONALS]
@@ -56,7 +65,17 @@ def step(ctx, pr) -> None:
         top = top[st.status[top] == FREE]
         hit = top[ctx.rng.random(top.size) < d.top_removal_rate]
         st.arrest_cadre(hit, Cause.ORDERED)
-    _fill(ctx, ctx.party_orgs, ctx.params.centre.appointments and st.happened("switch"), vacated_only=True)
+
+
+def fill_args(ctx, orgs: np.ndarray, vacated_only: bool = True, appointee: bool | None = None) -> tuple:
+    """The arguments of :func:`_fill_posts` (but the generator): by default, fill every vacated party post, by a
+    centre appointee after the switch when ``centre.appointments`` is set."""
+    st, w = ctx.state, ctx.world
+    if appointee is None:
+        appointee = ctx.params.centre.appointments and st.happened("switch")
+    return (orgs, vacated_only, appointee, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]),
+            st.free_count[CENTER], ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank,
+            st.status, st.org_head)
 
 
 def fill_post(ctx, org: int, appointee: bool) -> int:
@@ -67,15 +86,8 @@ def fill_post(ctx, org: int, appointee: bool) -> int:
     the organisation below the top is promoted (among equals an individual before a scaled
     agent, then the first in agent order).
     """
-    _fill(ctx, np.array([org], np.int64), appointee)
+    _fill_posts(*fill_args(ctx, np.array([org], np.int64), vacated_only=False, appointee=appointee), ctx.krng)
     return int(ctx.state.org_head[org])
-
-
-def _fill(ctx, orgs: np.ndarray, appointee: bool, vacated_only: bool = False) -> None:
-    st, w = ctx.state, ctx.world
-    _fill_posts(orgs, vacated_only, appointee, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]),
-                st.free_count[CENTER], ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank,
-                st.status, st.org_head, ctx.krng)
 
 
 @njit(cache=True, nogil=True)

@@ -35,6 +35,7 @@ from ..kernels import (
 )
 from ..scenario.schema import FACTIONS, RANKS, TIE_TYPES
 from ..state import Cause
+from ..world.ties import group_order
 from . import centre
 
 __all__ = ["CLAIMS", "intensity", "arrest_args", "interrogation_args", "reproduction", "cascade_submodel",
@@ -106,17 +107,29 @@ def arrest_args(ctx, pr, inten: float) -> tuple:
     """The arguments of this week's arrest kernel (:func:`_arrests`) but the suspects, the week and the
     generator: the hazards of arrests sanctioned by the centre and on regional initiative, and of the
     cascade (the named are arrested with a hazard that rises with the times they were named)."""
-    st, w = ctx.state, ctx.world
-    h = np.zeros((2, CADRE))  # [ordered, regional] x faction
-    if inten > 0:
-        h[0] = centre.sanction_hazards(ctx, pr)[:CADRE] * inten
-        h[1] = ctx.params.centre.regional_rate * pr.regional_zeal * inten * ctx.hostility[REGIONALS, :CADRE]
-        h[1, REGIONALS] = 0.0
+    st, w, c = ctx.state, ctx.world, ctx.params.centre
     static = ctx.cache.get("arrest_args")
     if static is None:
         static = ctx.cache["arrest_args"] = (st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE],
                                              w.region, st.whole, st.kompromat)
-    return (h, *static, ctx.params.flywheel.hazard_per_name * inten, st.immunity, st.arrest_cols, NKVD)
+        ctx.cache["hostile"] = ctx.hostility[REGIONALS].copy()
+    hazards = (inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal, ctx.cache["hostile"])
+    return (hazards, *static, ctx.params.flywheel.hazard_per_name * inten, st.immunity, st.arrest_cols, NKVD)
+
+
+@njit(cache=True, nogil=True)
+def _hazards(inten, sanction, regional, hostile):  # pragma: no cover - compiled
+    """The weekly hazards of targeted arrests, [centre's sanction, regional initiative] x cadre faction: the
+    centre's (:func:`~makhovik.mechanisms.centre.sanction_hazards`, its arguments ``sanction``) and
+    ``regional`` x the regionals' hostility toward each faction (not their own), times the intensity."""
+    h = np.zeros((2, CADRE))
+    if inten > 0:
+        s = centre._sanction(*sanction)
+        for g in range(CADRE):
+            h[0, g] = s[g] * inten
+            h[1, g] = regional * inten * hostile[g]
+        h[1, REGIONALS] = 0.0
+    return h
 
 
 PATRONAGE = TIE_TYPES.index("patronage")
@@ -133,7 +146,7 @@ def _whole_classes(ctx):
         whole = np.flatnonzero(w.whole)
         tables = []
         for key in (w.org.astype(np.int64) * 8 + w.rank[:nc], w.faction[:nc].astype(np.int64)):
-            order = whole[np.argsort(key[whole], kind="stable")]
+            order = whole[group_order(key[whole], int(key.max(initial=0)) + 1, False, ctx.rng)]  # a stable sort
             tables += [key, order, key[order]]
         ctx.cache["whole_classes"] = tuple(tables)
     return ctx.cache["whole_classes"]

@@ -35,7 +35,7 @@ from ..state import DETAINED, FREE, STATUS_OF_SENTENCE, Cause
 __all__ = [
     "CLAIMS",
     "week_args",
-    "record",
+    "log_requests",
     "open_limits",
     "central_review",
     "chief_change",
@@ -516,10 +516,8 @@ def week_args(ctx, pr) -> tuple:
     return arrests, requests, album, sentences, blocks, regions, agents
 
 
-def record(ctx, counts: np.ndarray, requests: tuple) -> None:
-    """Count the week's mass arrests (by cause, in persons) and log the limit requests."""
-    st = ctx.state
-    st.cause_counts += counts[: st.cause_counts.size] / ctx.world.scale
+def log_requests(ctx, requests: tuple) -> None:
+    """Log the week's limit requests (region, size in agents, approved) in the event log."""
     if ctx.log_requests:
         for r, s, yes in zip(*(x.tolist() for x in requests), strict=True):
             ctx.emit("limit_request", f"{ctx.world.region_names[r]}: +{s / ctx.world.scale:,.0f} "
