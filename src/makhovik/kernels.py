@@ -116,6 +116,7 @@ def below(n, rng):  # pragma: no cover - compiled
     return min(int(generator(rng).random() * n), n - 1)
 
 
+_NAMINGS = 32  # hazard_hits keeps a table of probabilities for up to this many namings
 FREE, DETAINED = 0, 1  # state.FREE, state.DETAINED; repeated here so the kernels do not import the state module
 
 
@@ -242,14 +243,22 @@ def hazard_hits(suspects, kompromat, rank, immunity, per_name, status, rng):  # 
     hit = np.empty(suspects.size, np.int64)
     nk = 0
     nh = 0
+    # the probability for each rank and whole number of namings, worked out once a call (most suspects share a few)
+    table = np.full((immunity.size, _NAMINGS), np.nan)
     for i in range(suspects.size):
         s = suspects[i]
         if status[s] != FREE:
             continue
         keep[nk] = s
         nk += 1
-        rate = per_name * kompromat[s] * (1.0 - immunity[rank[s]])
-        if rng.random() < -np.expm1(-rate):
+        k, r = kompromat[s], rank[s]
+        whole_number = k < _NAMINGS and k == int(k)
+        p = table[r, int(k)] if whole_number else np.nan
+        if p != p:
+            p = -np.expm1(-(per_name * k * (1.0 - immunity[r])))
+            if whole_number:
+                table[r, int(k)] = p
+        if rng.random() < p:
             hit[nh] = s
             nh += 1
     return keep[:nk], hit[:nh]
