@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit
 
 from ._rng import check_random_state
-from .kernels import GeneratorRef, add_names, generator
+from .kernels import GeneratorRef, Pack, add_names, generator
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
@@ -198,47 +198,61 @@ _NONE = np.empty(0, np.int64)
 
 def _machine(ctx: Context, pr) -> float:
     """Steps 3 (the posts) to 6 of the week in one kernel call (:func:`_machine_week`): vacated posts filled,
-    the flywheel's arrests, the NKVD machine, the interrogations and their precedents. Returns the intensity."""
+    the flywheel's arrests, the NKVD machine, the interrogations and their precedents. Returns the intensity.
+
+    What stays the same all run goes to the kernel in one :class:`~makhovik.kernels.Pack`, made in the first
+    week; the mechanisms give this week's part (scalars and a few arrays) each week.
+    """
     st = ctx.state
+    pack = ctx.cache.get("machine")
+    if pack is None:
+        step = ctx.params.alarm.precedent_step
+        pack = ctx.cache["machine"] = Pack((
+            decline.fill_static(ctx), flywheel.arrest_static(ctx), nkvd.static_args(ctx),
+            flywheel.interrogation_static(ctx), 1.0 - step if step > 0 else 1.0, st.cause_counts,
+            float(ctx.world.scale)))
     inten = flywheel.intensity(ctx)
     earlier = np.concatenate(st.frontier) if st.frontier else _NONE  # arrested this week before (events, decline)
-    step = ctx.params.alarm.precedent_step
     requests, st.pending_cadre, st.suspects, read = _machine_week(
-        st.week, decline.fill_args(ctx, ctx.party_orgs), flywheel.arrest_args(ctx, pr, inten), nkvd.week_args(ctx, pr),
-        flywheel.interrogation_args(ctx, inten), earlier, st.pending_cadre, st.suspects,
-        1.0 - step if step > 0 else 1.0, st.cause_counts, ctx.world.scale, ctx.krng)
+        st.week, pack, decline.appointees(ctx), flywheel.arrest_week(ctx, pr, inten), nkvd.week_args(ctx, pr),
+        flywheel.naming(ctx, inten), earlier, st.pending_cadre, st.suspects, ctx.krng)
     ctx.ties_read += read
     nkvd.log_requests(ctx, requests)
     return inten
 
 
 @njit(cache=True, nogil=True)
-def _machine_week(week, posts, arrests, mass, interrogation, earlier, pending, suspects, precedent_factor, causes,
-                  scale, rng):  # pragma: no cover - compiled
-    """Vacated posts filled (:func:`decline._fill_posts <makhovik.mechanisms.decline._fill_posts>`), the
+def _machine_week(week, pack, appointees, arrests, mass, qs, earlier, pending, suspects, rng):  # pragma: no cover
+    """Vacated posts filled (:func:`decline._fill_vacated <makhovik.mechanisms.decline._fill_vacated>`), the
     flywheel's arrests (:func:`flywheel._arrests <makhovik.mechanisms.flywheel._arrests>`), then the NKVD's
     week (:func:`nkvd._week <makhovik.mechanisms.nkvd._week>`) with the new cadre cases, its mass arrests added
-    to ``causes`` (persons: 1 / ``scale`` each), then the interrogation of everyone arrested this week
+    to the counts by cause (persons: 1 / scale each), then the interrogation of everyone arrested this week
     (``earlier`` and the flywheel's) and the precedents their prosecutions set
     (:func:`alarm._lower <makhovik.mechanisms.alarm._lower>`, factor 1: none).
 
+    ``pack`` holds the run's arrays and rules (see :func:`_machine`); ``appointees``, ``arrests``
+    (:func:`flywheel.arrest_week <makhovik.mechanisms.flywheel.arrest_week>`), ``mass``
+    (:func:`nkvd.week_args <makhovik.mechanisms.nkvd.week_args>`) and ``qs`` are this week's.
     Returns the limit requests, the open cadre cases, the suspects and the ties read.
     """
     rng = generator(rng)
-    decline._fill_posts(*posts, rng)
-    hazards, free_count, lo, hi, region, whole, kompromat, per_name, immunity, cols, nkvd_code = arrests
-    h = flywheel._hazards(*hazards)
+    posts, static, nkvd_static, interrogation, precedent_factor, causes, scale = pack.items
+    decline._fill_vacated(posts, appointees, rng)
+    (free_count, lo, hi, region, whole, kompromat, immunity, cols, nkvd_code, y, target_weight, alarm_now,
+     hostile) = static
+    inten, rate, target, regional, per_name = arrests
+    h = flywheel._hazards(inten, (rate, y, target_weight, target, alarm_now), regional, hostile)
     rank = cols[4]
     targeted, cascaded, keep = flywheel._arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name,
                                                  immunity, week, cols, nkvd_code, rng)
     pending = np.concatenate((pending, targeted, cascaded))
-    counts, requests, pending = nkvd._week(week, mass, pending, rank, rng)
+    counts, requests, pending = nkvd._week(week, nkvd_static, mass, pending, rank, rng)
     for c in range(causes.size):
         causes[c] += counts[c] / scale
     arrested = np.concatenate((earlier, targeted, cascaded))
     read = 0
     if arrested.size:
-        ptrs, idxs, qs, i_whole, status, patronage, expansion, classes, named_by, i_komp, is_suspect = interrogation
+        ptrs, idxs, i_whole, status, patronage, expansion, classes, named_by, i_komp, is_suspect = interrogation
         new, _, read = flywheel._interrogation(ptrs, idxs, qs, arrested, i_whole, status, patronage, expansion,
                                                classes, named_by, i_komp, is_suspect, rng)
         keep = np.concatenate((keep, new))

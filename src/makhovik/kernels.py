@@ -31,7 +31,7 @@ from numba import njit, types
 from numba.experimental import structref
 from numba.extending import overload, typeof_impl
 
-__all__ = ["GeneratorRef", "generator", "name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
+__all__ = ["GeneratorRef", "generator", "Pack", "name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
            "take_slices", "arrest_free", "sample_free", "draw_free",
            "promote_agent", "csr_traverse"]
 
@@ -90,6 +90,52 @@ def _generator_ref(rng):  # pragma: no cover - compiled
 @njit(cache=True)
 def _generator_of(ref):  # pragma: no cover - compiled
     return ref.rng
+
+
+@structref.register
+class _PackType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
+class Pack(structref.StructRefProxy):
+    """A tuple (of arrays, numbers, tuples) held by reference, for a kernel called again and again with it.
+
+    Numba types and unboxes a tuple argument element by element on every call (about 10 us for
+    the hundred-odd arrays of the engine's week); a pack, once made, in half a microsecond. The
+    arrays are shared, not copied: changes in place are seen on both sides.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.zeros(3)
+    >>> p = Pack((a, 2.0))
+    >>> a[0] = 1.0
+    >>> float(p.items[0][0]), p.items[1]
+    (1.0, 2.0)
+    """
+
+    def __new__(cls, items: tuple):
+        return _pack(items)
+
+    @property
+    def items(self) -> tuple:
+        return _pack_items(self)
+
+
+structref.define_constructor(Pack, _PackType, ["items"])
+structref.define_boxing(_PackType, Pack)
+structref.define_attributes(_PackType)
+
+
+@njit(cache=True)
+def _pack(items):  # pragma: no cover - compiled
+    return Pack(items)
+
+
+@njit(cache=True)
+def _pack_items(pack):  # pragma: no cover - compiled
+    return pack.items
 
 
 def generator(rng):

@@ -23,7 +23,7 @@ from ..scenario.schema import FACTIONS
 from ..state import FREE, Cause
 from ..world.agents import CC_1934
 
-__all__ = ["CLAIMS", "top_regionals", "step", "fill_post", "fill_args", "heads_lost"]
+__all__ = ["CLAIMS", "top_regionals", "step", "fill_post", "fill_static", "appointees", "heads_lost"]
 
 CLAIMS = ("C16", "C18", "C19", "C20")
 REGIONALS, CENTER = FACTIONS.index("regionals"), FACTIONS.index("center")
@@ -53,7 +53,7 @@ def heads_lost(state, n_weeks: int) -> np.ndarray:
 
 def step(ctx, pr) -> None:
     """Top removal (C19). The posts it and the week's other arrests vacate are filled by the engine's
-    compiled week (:func:`fill_args`, C16)."""
+    compiled week (:func:`_fill_vacated`, C16)."""
     st, d = ctx.state, ctx.params.decline
     if st.happened("decision") and not st.happened("top_removal"):
         s = pr.strength[REGIONALS]
@@ -67,15 +67,26 @@ def step(ctx, pr) -> None:
         st.arrest_cadre(hit, Cause.ORDERED)
 
 
-def fill_args(ctx, orgs: np.ndarray, vacated_only: bool = True, appointee: bool | None = None) -> tuple:
-    """The arguments of :func:`_fill_posts` (but the generator): by default, fill every vacated party post, by a
-    centre appointee after the switch when ``centre.appointments`` is set."""
+def fill_static(ctx) -> tuple:
+    """The arrays of the weekly filling of vacated posts (:func:`_fill_vacated`), the same all run (they change
+    in place): the party organisations, the centre's range of agents and the free count by faction, each
+    organisation's members, the agents' columns."""
     st, w = ctx.state, ctx.world
-    if appointee is None:
-        appointee = ctx.params.centre.appointments and st.happened("switch")
-    return (orgs, vacated_only, appointee, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]),
-            st.free_count[CENTER], ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank,
-            st.status, st.org_head)
+    return (ctx.party_orgs, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count, ctx.org_order,
+            ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status, st.org_head)
+
+
+def appointees(ctx) -> bool:
+    """Whether vacated posts go to centre appointees now: after the switch, when ``centre.appointments`` is set."""
+    return bool(ctx.params.centre.appointments and ctx.state.happened("switch"))
+
+
+@njit(cache=True, nogil=True)
+def _fill_vacated(static, appointee, rng):  # pragma: no cover - compiled
+    """Fill every party post whose head is no longer free (:func:`fill_post`)."""
+    orgs, lo, hi, free_count, members, ptr, faction, free_fr, expansion, whole, rank, status, org_head = static
+    _fill_posts(orgs, True, appointee, lo, hi, free_count[CENTER], members, ptr, faction, free_fr, expansion, whole,
+                rank, status, org_head, rng)
 
 
 def fill_post(ctx, org: int, appointee: bool) -> int:
@@ -86,7 +97,8 @@ def fill_post(ctx, org: int, appointee: bool) -> int:
     the organisation below the top is promoted (among equals an individual before a scaled
     agent, then the first in agent order).
     """
-    _fill_posts(*fill_args(ctx, np.array([org], np.int64), vacated_only=False, appointee=appointee), ctx.krng)
+    orgs, lo, hi, free_count, *rest = fill_static(ctx)
+    _fill_posts(np.array([org], np.int64), False, appointee, lo, hi, free_count[CENTER], *rest, ctx.krng)
     return int(ctx.state.org_head[org])
 
 

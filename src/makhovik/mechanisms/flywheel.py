@@ -38,7 +38,7 @@ from ..state import Cause
 from ..world.ties import group_order
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "arrest_args", "interrogation_args", "reproduction", "cascade_submodel",
+__all__ = ["CLAIMS", "intensity", "arrest_static", "arrest_week", "interrogation_static", "naming", "reproduction", "cascade_submodel",
            "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
@@ -103,18 +103,22 @@ def _arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name
     return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, cols, nkvd), keep
 
 
-def arrest_args(ctx, pr, inten: float) -> tuple:
-    """The arguments of this week's arrest kernel (:func:`_arrests`) but the suspects, the week and the
-    generator: the hazards of arrests sanctioned by the centre and on regional initiative, and of the
-    cascade (the named are arrested with a hazard that rises with the times they were named)."""
-    st, w, c = ctx.state, ctx.world, ctx.params.centre
-    static = ctx.cache.get("arrest_args")
-    if static is None:
-        static = ctx.cache["arrest_args"] = (st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE],
-                                             w.region, st.whole, st.kompromat)
-        ctx.cache["hostile"] = ctx.hostility[REGIONALS].copy()
-    hazards = (inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal, ctx.cache["hostile"])
-    return (hazards, *static, ctx.params.flywheel.hazard_per_name * inten, st.immunity, st.arrest_cols, NKVD)
+def arrest_static(ctx) -> tuple:
+    """The arrays of the arrest kernel (:func:`_arrests`) that stay the same all run (they change in place)."""
+    st, w = ctx.state, ctx.world
+    return (st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.kompromat,
+            st.immunity, st.arrest_cols, NKVD, ctx.params.centre.yield_to_pressure, ctx.target_weight, st.alarm,
+            ctx.hostility[REGIONALS].copy())
+
+
+def arrest_week(ctx, pr, inten: float) -> tuple:
+    """This week's part of the arrest kernel's arguments: the intensity, the rate of the centre's sanction and the
+    pressure it aims (:func:`~makhovik.mechanisms.centre.sanction_hazards`), the regionals' initiative and the
+    cascade's hazard per naming. The targeted arrests are sanctioned by the centre or on regional initiative;
+    the cascade arrests the named with a hazard that rises with the times they were named."""
+    c = ctx.params.centre
+    return (inten, c.elite_rate * centre.appetite(ctx), pr.target, c.regional_rate * pr.regional_zeal,
+            ctx.params.flywheel.hazard_per_name * inten)
 
 
 @njit(cache=True, nogil=True)
@@ -181,8 +185,10 @@ def _from_below(src, dst, typ, qs, patronage, expansion, key_p, order_p, sorted_
     return out_s, out_t
 
 
-def interrogation_args(ctx, inten: float) -> tuple:
-    """The arguments of the interrogation kernel (:func:`_interrogation`) but the prisoners and the generator.
+def interrogation_static(ctx) -> tuple:
+    """The arrays of the interrogation kernel (:func:`_interrogation`) that stay the same all run: the ties
+    and the agents' columns (they change in place); the namings' probabilities (:func:`naming`) and the
+    prisoners come each week.
 
     Each newly arrested cadre is interrogated and names neighbours along its ties. Between agents
     of the same tier, or from a whole-tier prisoner, each neighbour is named with probability
@@ -195,18 +201,18 @@ def interrogation_args(ctx, inten: float) -> tuple:
     patron. The first to name an agent is its namer (``named_by``).
     """
     st = ctx.state
+    ptrs, idxs = tie_tuple(ctx.world.ties, TIE_TYPES)
+    return (ptrs, idxs, st.whole, st.status, PATRONAGE, st.exp, _whole_classes(ctx), st.named_by, st.kompromat,
+            st.is_suspect)
+
+
+def naming(ctx, inten: float) -> np.ndarray:
+    """The probability of a naming along each tie type at this intensity (cached)."""
     qs = ctx.cache.get(("naming", inten))
     if qs is None:
         qs = ctx.cache[("naming", inten)] = np.array([min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
                                                       for t in TIE_TYPES])
-    static = ctx.cache.get("interrogation_args")
-    if static is None:
-        ptrs, idxs = tie_tuple(ctx.world.ties, TIE_TYPES)
-        static = ctx.cache["interrogation_args"] = (st.whole, st.status, PATRONAGE, st.exp, _whole_classes(ctx),
-                                                    st.named_by, st.kompromat, st.is_suspect)
-        ctx.cache["ties"] = ptrs, idxs
-    ptrs, idxs = ctx.cache["ties"]
-    return (ptrs, idxs, qs, *static)
+    return qs
 
 
 @njit(cache=True, nogil=True)

@@ -34,6 +34,7 @@ from ..state import DETAINED, FREE, STATUS_OF_SENTENCE, Cause
 
 __all__ = [
     "CLAIMS",
+    "static_args",
     "week_args",
     "log_requests",
     "open_limits",
@@ -451,18 +452,6 @@ def _sentences_week(week, stopped, kul, nat, campaign, album_cap, p, cat1_share,
                             status, sentence, sentence_week, rng)
 
 
-def _mass(ctx):
-    """The arrays the week's kernels share, grouped (cached: the same arrays all run)."""
-    if "mass" not in ctx.cache:
-        st = ctx.state
-        ctx.cache["mass"] = (
-            (st.reg_ptr, st.arr_ptr, st.sen_ptr, _block_end(ctx)),
-            (st.lim1, st.lim2, st.used1, st.used2, st.arrested_00447, st.ordered_room, st.approved_room),
-            (st.status, st.arrest_week, st.cause, st.sentence_week, st.sentence),
-        )
-    return ctx.cache["mass"]
-
-
 def _cadre_rules(ctx) -> tuple:
     """This week's rules for cadre cases: central lists for the elite (C12, C13), troikas or ordinary courts for the others."""
     st, p = ctx.state, ctx.params.nkvd
@@ -476,44 +465,55 @@ def _cadre_rules(ctx) -> tuple:
 
 
 @njit(cache=True, nogil=True)
-def _week(week, args, pending, rank, rng):  # pragma: no cover - compiled
-    """One week of the NKVD machine. ``args`` (:func:`week_args`): the arguments of :func:`_arrests_week`,
-    of :func:`_requests` (first entry False: no requests this week) and of :func:`_sentences_week`, ``album``
-    = (cap in persons x scale, whether capped), and the blocks', regions' and agents' columns; ``pending``
-    the cadre whose cases are open. Returns the arrests by cause, the requests, and the cadre still pending."""
-    arrests, requests, album, sentences, blocks, regions, agents = args
-    per_free, free = arrests[0]  # the capacity after this week's arrests of officers so far
-    counts = _arrests_week(week, per_free * free, *arrests[1:], blocks, regions, agents, rng)
-    if requests[0]:
-        req = _requests(week, *requests[1:], regions, rng)
+def _week(week, static, weekly, pending, rank, rng):  # pragma: no cover - compiled
+    """One week of the NKVD machine: mass arrests (:func:`_arrests_week`), limit requests (:func:`_requests`)
+    and sentences (:func:`_sentences_week`), from the run's arrays and rules (``static``, :func:`static_args`)
+    and this week's (``weekly``, :func:`week_args`); ``pending`` the cadre whose cases are open. Returns the
+    arrests by cause, the requests, and the cadre still pending."""
+    (per_free, free, nat, kul, routine, p_arrests, cat1_share, arrest_share, p_requests, lim_initial1, lim_initial2,
+     last_request, album_cap, b_nat, campaign, p_sentences, blocks, regions, agents) = static
+    started, kulak_on, requests_on, request_size, capped, stopped, cadre = weekly
+    # the capacity after this week's arrests of officers so far
+    counts = _arrests_week(week, per_free * free, nat, started, kul, kulak_on, routine, p_arrests, cat1_share,
+                           arrest_share, blocks, regions, agents, rng)
+    if requests_on:
+        req = _requests(week, request_size, p_requests, lim_initial1, lim_initial2, last_request, regions, rng)
     else:
         req = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
-    cap = round_one(album[0], rng) if album[1] else -1
-    stopped, kul, nat, campaign, p, cat1_share, cadre = sentences
-    pending = _sentences_week(week, stopped, kul, nat, campaign, cap, p, cat1_share, pending, cadre, blocks, regions,
-                              agents, rank, rng)
+    cap = round_one(album_cap, rng) if capped else -1
+    pending = _sentences_week(week, stopped, kul, b_nat, campaign, cap, p_sentences, cat1_share, pending, cadre,
+                              blocks, regions, agents, rank, rng)
     return counts, req, pending
 
 
-def week_args(ctx, pr) -> tuple:
-    """The arguments of this week's NKVD kernel (:func:`_week`) but the open cadre cases: mass arrests
-    (capacity as its two factors, the officers free when the kernel runs), limit requests, sentences (see
-    the module's docstring)."""
+def static_args(ctx) -> tuple:
+    """The arrays and rules of the NKVD kernel (:func:`_week`) that stay the same all run (the arrays change
+    in place): blocks and their layout by region, capacity per free officer and the free officers, the
+    limits, the rules of arrest, requests and sentences."""
     st, p = ctx.state, ctx.params.nkvd
-    blocks, regions, agents = _mass(ctx)
+    blocks = (st.reg_ptr, st.arr_ptr, st.sen_ptr, _block_end(ctx))
+    regions = (st.lim1, st.lim2, st.used1, st.used2, st.arrested_00447, st.ordered_room, st.approved_room)
+    agents = (st.status, st.arrest_week, st.cause, st.sentence_week, st.sentence)
+    return (_per_free(ctx), st.nkvd_free, _layout(ctx, "b_nat"), _layout(ctx, "b_00447"), ctx.b_routine,
+            (p.national_capacity_share, p.registration_rate, p.overfulfil, p.routine_rate, 1.0 / p.routine_lag_weeks),
+            ctx.cat1_share, ctx.arrest_share,
+            (p.request_threshold, float(p.request_interval_weeks), p.request_cat1_share,
+             ctx.params.centre.approval_prob), st.lim_initial1, st.lim_initial2, st.last_request,
+            p.album_capacity * ctx.national_size, ctx.b_nat, ctx.b_campaign,
+            (p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil, p.ordinary_cat1),
+            blocks, regions, agents)
+
+
+def week_args(ctx, pr) -> tuple:
+    """This week's part of the NKVD kernel's arguments: the national operations going on, whether Order 00447
+    is, whether regions may request limits and how much, whether the albums are capped, whether the stop
+    has taken effect, and the rules for cadre cases."""
+    st = ctx.state
     stopped = st.stopped()
     kulak_on = st.happened("op00447_start") and not st.happened("ops_ended") and not stopped
-    arrests = ((_per_free(ctx), st.nkvd_free), _layout(ctx, "b_nat"), _started_national(ctx), _layout(ctx, "b_00447"), kulak_on,
-               ctx.b_routine, (p.national_capacity_share, p.registration_rate, p.overfulfil, p.routine_rate,
-                               1.0 / p.routine_lag_weeks), ctx.cat1_share, ctx.arrest_share)
-    requests = (_limit_requests_allowed(ctx), p.request_size * pr.regional_zeal,
-                (p.request_threshold, float(p.request_interval_weeks), p.request_cat1_share,
-                 ctx.params.centre.approval_prob), st.lim_initial1, st.lim_initial2, st.last_request)
-    album = (p.album_capacity * ctx.national_size, st.week > st.special_troikas_until and not stopped)
-    sentences = (stopped, _layout(ctx, "b_00447"), ctx.b_nat, ctx.b_campaign,
-                 (p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil, p.ordinary_cat1), ctx.cat1_share,
-                 _cadre_rules(ctx))
-    return arrests, requests, album, sentences, blocks, regions, agents
+    return (_started_national(ctx), kulak_on, _limit_requests_allowed(ctx),
+            ctx.params.nkvd.request_size * pr.regional_zeal, st.week > st.special_troikas_until and not stopped,
+            stopped, _cadre_rules(ctx))
 
 
 def log_requests(ctx, requests: tuple) -> None:
