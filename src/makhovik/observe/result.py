@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,25 +129,27 @@ class Result:
         return None if hit.empty else hit.iloc[0]
 
 
+@functools.lru_cache(maxsize=16)
+def _dates(start: dt.date, n_weeks: int) -> np.ndarray:
+    """The date each week starts (the tables copy it)."""
+    dates = np.array([start + dt.timedelta(weeks=w) for w in range(n_weeks)], dtype=object)
+    dates.flags.writeable = False
+    return dates
+
+
 def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, elapsed: float) -> Result:
     from ..engine import SERIES_COLUMNS
 
     st = ctx.state
     n_weeks = scenario.calendar.n_weeks
-    start = scenario.calendar.start
-    dates = np.array([start + dt.timedelta(weeks=w) for w in range(n_weeks)], dtype=object)
+    dates = _dates(scenario.calendar.start, n_weeks)
     ops, op_of_contingent = operation_labels(world)
     R = world.n_regions
 
     n_ops, F, RR = len(ops), len(FACTIONS), R + 1
     lag = scenario.mechanisms.nkvd.exec_lag_weeks
-    groups, stacked = _weekly_counts(st.arrest_week, st.sentence_week, st.sentence, world.contingent, world.faction,
-                                     world.region, st.whole, op_of_contingent, n_ops, F, RR, n_weeks, lag)
-    stacked = stacked.reshape(len(MEASURES), -1)
-    cells = np.flatnonzero(stacked.any(axis=0))  # week by week, groups in key order
-    stacked = stacked[:, cells]
-    wk, k = np.divmod(cells, groups.size)
-    k = groups[k]
+    wk, k, stacked = _weekly_counts(st.arrest_week, st.sentence_week, st.sentence, world.contingent, world.faction,
+                                    world.region, st.whole, op_of_contingent, n_ops, F, RR, n_weeks, lag)
     k, tier = np.divmod(k, 2)
     k, rg = np.divmod(k, RR)
     o, f = np.divmod(k, F)
@@ -185,19 +188,31 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
 
 
 @njit(cache=True, nogil=True)
+def _cells_of(arrest_week, sentence, sentence_week, lag):  # pragma: no cover - compiled
+    """(week, measure) of an arrested agent's arrest, sentence and execution; week -1 for none."""
+    sentenced = sentence_week >= 0 and 1 <= sentence <= 3
+    shot = sentence_week >= 0 and sentence == 1
+    return ((np.int64(arrest_week), 0), (np.int64(sentence_week) if sentenced else -1, (0, 1, 2, 4)[sentence & 3]),
+            (np.int64(sentence_week) + lag if shot else -1, 3))
+
+
+@njit(cache=True, nogil=True)
 def _weekly_counts(arrest_week, sentence_week, sentence, contingent, faction, region, whole, op_of_contingent, n_ops,
                    F, RR, n_weeks, lag):  # pragma: no cover - compiled
-    """The weekly table's counts in one pass over the agents.
+    """The weekly table's counts in two passes over the agents.
 
     Each arrested agent falls in a group ``((operation x F + faction) x RR + region) x 2 + whole``
-    (cadre: the last operation; no region: ``RR - 1``). Returns the groups that occur (sorted)
-    and the counts, measure by measure (:data:`MEASURES`), week by week, group by group.
+    (cadre: the last operation; no region: ``RR - 1``). Its arrest, its sentence and its
+    execution (``lag`` weeks after a category-1 sentence) count in cells (week, group); the
+    first pass marks the cells used, the second counts into them. Returns the week and group
+    of each cell with any count (week by week, groups in increasing order) and the counts,
+    measure by measure (:data:`MEASURES`).
     """
     nc = whole.size
-    G = n_ops * F * RR * 2
-    key = np.full(arrest_week.size, -1, np.int64)
-    present = np.zeros(G, np.bool_)
-    for a in range(arrest_week.size):
+    n_agents = arrest_week.size
+    key = np.full(n_agents, -1, np.int64)
+    present = np.zeros(n_ops * F * RR * 2, np.bool_)
+    for a in range(n_agents):
         if arrest_week[a] < 0:
             continue
         op = n_ops - 1 if a < nc else op_of_contingent[contingent[a]]
@@ -205,24 +220,38 @@ def _weekly_counts(arrest_week, sentence_week, sentence, contingent, faction, re
         k = ((op * F + faction[a]) * RR + reg) * 2 + (1 if a < nc and whole[a] else 0)
         key[a] = k
         present[k] = True
-    gid = np.cumsum(present) - 1
     groups = np.flatnonzero(present)
+    gid = np.cumsum(present) - 1
     ng = groups.size
-    counts = np.zeros((5, n_weeks, ng), np.int64)
-    for a in range(arrest_week.size):
-        if key[a] < 0:
-            continue
-        g = gid[key[a]]
-        if arrest_week[a] < n_weeks:
-            counts[0, arrest_week[a], g] += 1
-        s, w = sentence[a], sentence_week[a]
-        if w < 0:
-            continue
-        if s == 1 and w + lag < n_weeks:
-            counts[3, w + lag, g] += 1
-        if w < n_weeks and 1 <= s <= 3:
-            counts[(0, 1, 2, 4)[s], w, g] += 1
-    return groups, counts
+    cell = np.zeros(n_weeks * ng, np.int64)  # first: 1 where used; then each used cell's row in the output
+    for stage in range(2):
+        if stage == 1:
+            n_cells = 0
+            for c in range(n_weeks * ng):
+                if cell[c]:
+                    cell[c] = n_cells
+                    n_cells += 1
+                else:
+                    cell[c] = -1
+            counts = np.zeros((5, n_cells), np.int64)
+            week_of = np.empty(n_cells, np.int64)
+            group_of = np.empty(n_cells, np.int64)
+            for c in range(n_weeks * ng):
+                if cell[c] >= 0:
+                    week_of[cell[c]] = c // ng
+                    group_of[cell[c]] = groups[c % ng]
+        for a in range(n_agents):
+            if key[a] < 0:
+                continue
+            g = gid[key[a]]
+            for week, measure in _cells_of(arrest_week[a], sentence[a], sentence_week[a], lag):
+                if week < 0 or week >= n_weeks:
+                    continue
+                if stage == 0:
+                    cell[week * ng + g] = 1
+                else:
+                    counts[measure, cell[week * ng + g]] += 1
+    return week_of, group_of, counts
 
 
 def _power_table(power: np.ndarray, dates: np.ndarray) -> pd.DataFrame:
