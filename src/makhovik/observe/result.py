@@ -188,12 +188,14 @@ def build_result(scenario: Scenario, world: World, ctx, series_arr: np.ndarray, 
 
 
 @njit(cache=True, nogil=True)
-def _cells_of(arrest_week, sentence, sentence_week, lag):  # pragma: no cover - compiled
-    """(week, measure) of an arrested agent's arrest, sentence and execution; week -1 for none."""
-    sentenced = sentence_week >= 0 and 1 <= sentence <= 3
-    shot = sentence_week >= 0 and sentence == 1
-    return ((np.int64(arrest_week), 0), (np.int64(sentence_week) if sentenced else -1, (0, 1, 2, 4)[sentence & 3]),
-            (np.int64(sentence_week) + lag if shot else -1, 3))
+def _cells_of(arrest_week, sentence, sentence_week, lag, n_weeks):  # pragma: no cover - compiled
+    """(week, measure) of an arrested agent's arrest, sentence and execution; week -1 for none or out of the run."""
+    aw, sw = np.int64(arrest_week), np.int64(sentence_week)
+    ew = sw + lag if sw >= 0 and sentence == 1 else -1
+    if sw < 0 or sentence < 1 or sentence > 3:
+        sw = -1
+    return ((aw if aw < n_weeks else -1, 0), (sw if sw < n_weeks else -1, (0, 1, 2, 4)[sentence & 3]),
+            (ew if ew < n_weeks else -1, 3))
 
 
 @njit(cache=True, nogil=True)
@@ -210,7 +212,9 @@ def _weekly_counts(arrest_week, sentence_week, sentence, contingent, faction, re
     """
     nc = whole.size
     n_agents = arrest_week.size
-    key = np.full(n_agents, -1, np.int64)
+    idx = np.empty(n_agents, np.int64)  # the arrested
+    key = np.empty(n_agents, np.int64)  # and their groups
+    n = 0
     present = np.zeros(n_ops * F * RR * 2, np.bool_)
     for a in range(n_agents):
         if arrest_week[a] < 0:
@@ -218,39 +222,37 @@ def _weekly_counts(arrest_week, sentence_week, sentence, contingent, faction, re
         op = n_ops - 1 if a < nc else op_of_contingent[contingent[a]]
         reg = region[a] if region[a] >= 0 else RR - 1
         k = ((op * F + faction[a]) * RR + reg) * 2 + (1 if a < nc and whole[a] else 0)
-        key[a] = k
+        idx[n], key[n] = a, k
+        n += 1
         present[k] = True
     groups = np.flatnonzero(present)
     gid = np.cumsum(present) - 1
     ng = groups.size
-    cell = np.zeros(n_weeks * ng, np.int64)  # first: 1 where used; then each used cell's row in the output
-    for stage in range(2):
-        if stage == 1:
-            n_cells = 0
-            for c in range(n_weeks * ng):
-                if cell[c]:
-                    cell[c] = n_cells
-                    n_cells += 1
-                else:
-                    cell[c] = -1
-            counts = np.zeros((5, n_cells), np.int64)
-            week_of = np.empty(n_cells, np.int64)
-            group_of = np.empty(n_cells, np.int64)
-            for c in range(n_weeks * ng):
-                if cell[c] >= 0:
-                    week_of[cell[c]] = c // ng
-                    group_of[cell[c]] = groups[c % ng]
-        for a in range(n_agents):
-            if key[a] < 0:
-                continue
-            g = gid[key[a]]
-            for week, measure in _cells_of(arrest_week[a], sentence[a], sentence_week[a], lag):
-                if week < 0 or week >= n_weeks:
-                    continue
-                if stage == 0:
-                    cell[week * ng + g] = 1
-                else:
-                    counts[measure, cell[week * ng + g]] += 1
+    cell = np.zeros(n_weeks * ng, np.int64)  # 1 where used, then each used cell's row in the output (-1: unused)
+    for i in range(n):
+        a = idx[i]
+        for week, _ in _cells_of(arrest_week[a], sentence[a], sentence_week[a], lag, n_weeks):
+            if week >= 0:
+                cell[week * ng + gid[key[i]]] = 1
+    n_cells = 0
+    for c in range(cell.size):
+        if cell[c]:
+            cell[c] = n_cells
+            n_cells += 1
+        else:
+            cell[c] = -1
+    week_of = np.empty(n_cells, np.int64)
+    group_of = np.empty(n_cells, np.int64)
+    for c in range(cell.size):
+        if cell[c] >= 0:
+            week_of[cell[c]] = c // ng
+            group_of[cell[c]] = groups[c % ng]
+    counts = np.zeros((5, n_cells), np.int64)
+    for i in range(n):
+        a = idx[i]
+        for week, measure in _cells_of(arrest_week[a], sentence[a], sentence_week[a], lag, n_weeks):
+            if week >= 0:
+                counts[measure, cell[week * ng + gid[key[i]]]] += 1
     return week_of, group_of, counts
 
 
