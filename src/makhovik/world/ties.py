@@ -71,29 +71,49 @@ def patronage_edges(org: np.ndarray, rank: np.ndarray, rng: np.random.Generator)
     """
     org = np.asarray(org, dtype=np.int64)
     rank = np.asarray(rank, dtype=np.int64)
-    valid = org >= 0
-    idx = np.flatnonzero(valid)
-    if idx.size == 0:
+    if not (org >= 0).any():
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    n_org = int(org[idx].max()) + 1
-    n_rank = int(rank.max()) + 1
-    key = org[idx] * n_rank + rank[idx]
-    order = idx[group_order(key, n_org * n_rank, False, rng)]
-    counts = np.bincount(key, minlength=n_org * n_rank).reshape(n_org, n_rank)
-    starts = np.concatenate([[0], np.cumsum(counts.ravel())[:-1]]).reshape(n_org, n_rank)
+    return _patrons(org, rank, int(org.max()) + 1, int(rank.max()) + 1, rng)
+
+
+@njit(cache=True, nogil=True)
+def _patrons(org, rank, n_org, n_rank, rng):  # pragma: no cover - compiled
+    """:func:`patronage_edges`: clients in agent order, each with a patron drawn uniformly (one draw each)."""
+    key = np.full(org.size, -1, np.int64)
+    counts = np.zeros(n_org * n_rank + 1, np.int64)
+    for a in range(org.size):
+        if org[a] >= 0:
+            key[a] = org[a] * n_rank + rank[a]
+            counts[key[a] + 1] += 1
+    starts = np.cumsum(counts)  # members of (org, rank) k are order[starts[k]:starts[k + 1]], in agent order
+    fill = starts[:-1].copy()
+    order = np.empty(starts[-1], np.int64)
+    for a in range(org.size):
+        if key[a] >= 0:
+            order[fill[key[a]]] = a
+            fill[key[a]] += 1
     # nearest filled rank strictly above, per (org, rank); -1 where none
-    nxt = np.full((n_org, n_rank), -1, dtype=np.int64)
-    running = np.full(n_org, -1, dtype=np.int64)
-    for k in range(n_rank - 1, -1, -1):
-        nxt[:, k] = running
-        running = np.where(counts[:, k] > 0, k, running)
-    o, r = org[idx], rank[idx]
-    pr = nxt[o, r]
-    has = pr >= 0
-    clients = idx[has]
-    o, pr = o[has], pr[has]
-    pos = starts[o, pr] + np.floor(rng.random(clients.size) * counts[o, pr]).astype(np.int64)
-    return clients, order[pos]
+    nxt = np.full(n_org * n_rank, -1, np.int64)
+    for o in range(n_org):
+        running = -1
+        for k in range(n_rank - 1, -1, -1):
+            nxt[o * n_rank + k] = running
+            if starts[o * n_rank + k + 1] > starts[o * n_rank + k]:
+                running = k
+    clients = np.empty(org.size, np.int64)
+    patrons = np.empty(org.size, np.int64)
+    n = 0
+    for a in range(org.size):
+        if key[a] < 0:
+            continue
+        pr = nxt[key[a]]
+        if pr < 0:
+            continue
+        k = org[a] * n_rank + pr
+        clients[n] = a
+        patrons[n] = order[starts[k] + int(np.floor(rng.random() * (starts[k + 1] - starts[k])))]
+        n += 1
+    return clients[:n], patrons[:n]
 
 
 def clique_csr(group: np.ndarray, size: int, rng: np.random.Generator, n: int | None = None) -> sp.csr_array:
