@@ -288,8 +288,10 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
     _schedule_exogenous(ctx)
     n_weeks = scenario.calendar.n_weeks
     st = ctx.state
-    series = np.full((n_weeks, len(SERIES_COLUMNS)), np.nan)
-    prev_causes = st.cause_counts.copy()
+    scalars = np.empty((n_weeks, 6))
+    power, alarms = np.empty((n_weeks, len(FACTIONS))), np.empty((n_weeks, len(FACTIONS)))
+    immunity, officers = np.empty((n_weeks, len(RANKS))), np.empty((n_weeks, world.n_regions))
+    prev_causes = st.cause_counts.tolist()
     named = dict(world.named)
     for t in range(n_weeks):
         st.week = t
@@ -305,18 +307,18 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
             if label not in st.named_done and st.status[idx] != FREE:
                 st.named_done.add(label)
                 ctx.emit(f"{label}_arrested", f"agent {idx}")
-        week_causes = st.cause_counts - prev_causes
-        prev_causes = st.cause_counts.copy()
-        control.update(ctx, week_causes)
-        row = series[t]
-        row[:9] = (pr.mass, centre.appetite(ctx), inten, st.control, np.nan,  # heads lost: after the run
-                   pr.strength[REGIONALS], st.suspects.size, nkvd.capacity(ctx).sum() / world.scale, st.alarm.sum())
-        row[9:9 + NC] = pr.power[:NC]
-        row[9 + NC:9 + 2 * NC] = st.alarm[:NC]
-        row[9 + 2 * NC:] = st.immunity
+        causes = st.cause_counts.tolist()
+        control.update(ctx, [now - before for now, before in zip(causes, prev_causes, strict=True)])
+        prev_causes = causes
+        # the week's record; what can be worked out from it is, after the run
+        scalars[t] = (pr.mass, centre.appetite(ctx), inten, st.control, pr.strength[REGIONALS], st.suspects.size)
+        power[t], alarms[t], immunity[t], officers[t] = pr.power, st.alarm, st.immunity, st.nkvd_free
         if progress is not None:
             progress(t + 1, n_weeks)
-    series[:, SERIES_COLUMNS.index("regional_heads_lost")] = decline.heads_lost(st, n_weeks)
+    series = np.column_stack([
+        scalars[:, :4], decline.heads_lost(st, n_weeks), scalars[:, 4:],
+        (officers * nkvd.capacity_per_officer(ctx)).sum(axis=1) / world.scale, alarms.sum(axis=1),
+        power[:, :NC], alarms[:, :NC], immunity])
     elapsed = time.perf_counter() - t0
     return build_result(scenario, world, ctx, series, elapsed)
 

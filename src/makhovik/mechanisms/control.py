@@ -22,12 +22,12 @@ CONTROLLED = (Cause.ORDERED, Cause.APPROVED)
 UNCONTROLLED = (Cause.CASCADE, Cause.REGIONAL, Cause.OVER_LIMIT)
 
 
-def update(ctx, week_counts: np.ndarray) -> float:
-    """Fold this week's arrests by cause into the control index; returns the new index.
+def update(ctx, week_counts) -> float:
+    """Fold this week's arrests by cause (an array or list, in cause order) into the control index; returns it.
 
     Weeks without campaign arrests leave the index unchanged.
     """
-    wc = week_counts.tolist()
+    wc = week_counts.tolist() if isinstance(week_counts, np.ndarray) else week_counts
     ctrl = sum(wc[c] for c in CONTROLLED)
     total = ctrl + sum(wc[c] for c in UNCONTROLLED)
     if total > 0:

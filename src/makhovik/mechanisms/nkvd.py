@@ -42,6 +42,7 @@ __all__ = [
     "chief_change",
     "stop_takes_effect",
     "capacity",
+    "capacity_per_officer",
 ]
 
 CLAIMS = ("C12", "C13")
@@ -60,6 +61,11 @@ def capacity(ctx) -> np.ndarray:
     small region gets at a small scale.
     """
     return _per_free(ctx) * ctx.state.nkvd_free
+
+
+def capacity_per_officer(ctx) -> np.ndarray:
+    """Weekly capacity per free simulated officer, by region, in simulated agents (:func:`capacity`)."""
+    return _per_free(ctx)
 
 
 def _per_free(ctx) -> np.ndarray:

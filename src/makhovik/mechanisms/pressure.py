@@ -16,11 +16,12 @@ regionals' zeal (their limit requests and initiative) scales with it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
+from ..kernels import Pack
 from ..scenario.schema import FACTIONS
 
 __all__ = ["CLAIMS", "Pressures", "power", "election_factor", "punitive", "compute", "hostility_matrix", "weight"]
@@ -30,8 +31,7 @@ NF = len(FACTIONS)
 CENTER, REGIONALS, MASS = FACTIONS.index("center"), FACTIONS.index("regionals"), FACTIONS.index("mass")
 
 
-@dataclass(frozen=True)
-class Pressures:
+class Pressures(NamedTuple):
     """This week's pressures on the centre."""
 
     power: np.ndarray  # [NF] power shares, mass = 0
@@ -125,10 +125,20 @@ def compute(ctx) -> Pressures:
         ctx.weight0 = raw.copy()
         ctx.cache["inv_weight0"] = np.zeros(NF)
         np.divide(1.0, raw, out=ctx.cache["inv_weight0"], where=raw > 0)
-    _, P, mass, target, strength, zeal = _pressures(
-        ctx.state.free_fr, _rank_power(ctx), ctx.params.pressure.centre_authority, _punitive_base(ctx),
-        election_factor(ctx), ctx.hostility, ctx.state.alarm, ctx.cache["inv_weight0"])
-    return Pressures(power=P, strength=strength, mass=mass, target=target, regional_zeal=zeal)
+    pack = ctx.cache.get("pressure")
+    if pack is None:  # the arrays of the formula, the same all run (they change in place)
+        pack = ctx.cache["pressure"] = Pack((ctx.state.free_fr, _rank_power(ctx), ctx.params.pressure.centre_authority,
+                                             _punitive_base(ctx), ctx.hostility, ctx.state.alarm,
+                                             ctx.cache["inv_weight0"]))
+    return Pressures(*_pressures_now(pack, election_factor(ctx)))
+
+
+@njit(cache=True, nogil=True)
+def _pressures_now(pack, election):  # pragma: no cover - compiled
+    free_fr, rank_power, authority, base, H, alarm, inv_weight0 = pack.items
+    _, P, mass, target, strength, zeal = _pressures(free_fr, rank_power, authority, base, election, H, alarm,
+                                                    inv_weight0)
+    return P, strength, mass, target, zeal
 
 
 def hostility_matrix(params) -> np.ndarray:
