@@ -252,9 +252,10 @@ def _machine_week(week, pack, appointees, arrests, mass, qs, earlier, pending, s
     arrested = np.concatenate((earlier, targeted, cascaded))
     read = 0
     if arrested.size:
-        ptrs, idxs, i_whole, status, patronage, expansion, classes, named_by, i_komp, is_suspect = interrogation
-        new, _, read = flywheel._interrogation(ptrs, idxs, qs, arrested, i_whole, status, patronage, expansion,
-                                               classes, named_by, i_komp, is_suspect, rng)
+        indptr, indices, types, i_whole, status, patronage, expansion, classes, named_by, i_komp, is_suspect = \
+            interrogation
+        new, _, read = flywheel._interrogation(indptr, indices, types, qs, arrested, i_whole, status, patronage,
+                                               expansion, classes, named_by, i_komp, is_suspect, rng)
         keep = np.concatenate((keep, new))
         if precedent_factor < 1.0:
             n = 0

@@ -31,7 +31,7 @@ from numba import njit, types
 from numba.experimental import structref
 from numba.extending import overload, typeof_impl
 
-__all__ = ["GeneratorRef", "generator", "Pack", "name_along_ties", "tie_tuple", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
+__all__ = ["GeneratorRef", "generator", "Pack", "name_along_ties", "merge_ties", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
            "take_slices", "arrest_free", "sample_free", "draw_free",
            "promote_agent", "csr_traverse"]
 
@@ -167,28 +167,24 @@ FREE, DETAINED = 0, 1  # state.FREE, state.DETAINED; repeated here so the kernel
 
 
 @njit(cache=True, nogil=True)
-def name_along_ties(indptrs, indicess, qs, rows, whole, status, rng):  # pragma: no cover - compiled
-    """Namings by the prisoners ``rows`` along every tie type at once (one CSR per type).
+def name_along_ties(indptr, indices, types, qs, rows, whole, status, rng):  # pragma: no cover - compiled
+    """Namings by the prisoners ``rows`` along their ties of every type (:func:`merge_ties`: one CSR, each
+    tie with its type in ``types``; None: every tie of type 0).
 
-    For each type *t* with ``qs[t] > 0`` and each tie (row, j) of that type: if ``j`` is
-    whole and the row is not (a naming from a scaled tier into the elite, handled by the
-    caller), the pair goes to the second group of outputs; otherwise it is a naming with
-    probability ``qs[t]`` if ``j`` is free. Types are taken in order, rows in order.
+    For each tie (row, j) of a type *t* with ``qs[t] > 0``: if ``j`` is whole and the row is
+    not (a naming from a scaled tier into the elite, handled by the caller), the pair goes to
+    the second group of outputs; otherwise it is a naming with probability ``qs[t]`` if ``j``
+    is free. Rows in order, each row's ties in order (type by type).
 
     Returns
     -------
     src, dst, typ, up_src, up_dst, up_typ, edges
         The namings with their tie type, the pairs named from below with theirs, and the
-        number of ties read.
+        number of ties read (of the types that name).
     """
     total = 0
-    for t in range(len(qs)):
-        if qs[t] <= 0:
-            continue
-        indptr = indptrs[t]
-        for i in range(rows.size):
-            r = rows[i]
-            total += indptr[r + 1] - indptr[r]
+    for i in range(rows.size):
+        total += indptr[rows[i] + 1] - indptr[rows[i]]
     src = np.empty(total, np.int64)
     dst = np.empty(total, np.int64)
     typ = np.empty(total, np.int8)
@@ -197,40 +193,67 @@ def name_along_ties(indptrs, indicess, qs, rows, whole, status, rng):  # pragma:
     utyp = np.empty(total, np.int8)
     n = 0
     m = 0
-    for t in range(len(qs)):
-        q = qs[t]
-        if q <= 0:
-            continue
-        indptr = indptrs[t]
-        indices = indicess[t]
-        for i in range(rows.size):
-            r = rows[i]
-            wr = whole[r]
-            for e in range(indptr[r], indptr[r + 1]):
-                j = indices[e]
-                if not wr and whole[j]:  # a whole prisoner's ties need no lookup of the other end's tier
-                    usrc[m] = r
-                    udst[m] = j
-                    utyp[m] = t
-                    m += 1
-                elif status[j] == FREE and rng.random() < q:  # no draw for a neighbour already taken
-                    src[n] = r
-                    dst[n] = j
-                    typ[n] = t
-                    n += 1
-    return src[:n], dst[:n], typ[:n], usrc[:m], udst[:m], utyp[:m], total
+    read = 0
+    for i in range(rows.size):
+        r = rows[i]
+        wr = whole[r]
+        for e in range(indptr[r], indptr[r + 1]):
+            t = 0 if types is None else types[e]
+            q = qs[t]
+            if q <= 0:
+                continue
+            read += 1
+            j = indices[e]
+            if not wr and whole[j]:  # a whole prisoner's ties need no lookup of the other end's tier
+                usrc[m] = r
+                udst[m] = j
+                utyp[m] = t
+                m += 1
+            elif status[j] == FREE and rng.random() < q:  # no draw for a neighbour already taken
+                src[n] = r
+                dst[n] = j
+                typ[n] = t
+                n += 1
+    return src[:n], dst[:n], typ[:n], usrc[:m], udst[:m], utyp[:m], read
 
 
-def tie_tuple(ties: dict, names) -> tuple[tuple, tuple]:
-    """The ``(indptrs, indices)`` tuples :func:`name_along_ties` takes, in the order of ``names``."""
-    return (tuple(np.asarray(ties[t].indptr, np.int64) for t in names),
-            tuple(np.asarray(ties[t].indices, np.int32) for t in names))
+def merge_ties(ties: dict, names) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All tie types in one CSR, ``(indptr, indices, types)``: row r's ties of each type of ``names`` in turn,
+    each with the type's position in ``names``. A prisoner's ties are then read from one place in memory,
+    not from one per type."""
+    mats = [ties[t] for t in names]
+    return _merge(tuple(np.asarray(m.indptr, np.int64) for m in mats), tuple(np.asarray(m.indices, np.int32) for m in mats))
+
+
+@njit(cache=True, nogil=True)
+def _merge(indptrs, indicess):  # pragma: no cover - compiled
+    n = indptrs[0].size - 1
+    indptr = np.zeros(n + 1, np.int64)
+    for t in range(len(indptrs)):
+        p = indptrs[t]
+        for r in range(n):
+            indptr[r + 1] += p[r + 1] - p[r]
+    for r in range(n):
+        indptr[r + 1] += indptr[r]
+    indices = np.empty(indptr[n], np.int32)
+    types = np.empty(indptr[n], np.int8)
+    fill = indptr[:-1].copy()
+    for t in range(len(indptrs)):
+        p, x = indptrs[t], indicess[t]
+        for r in range(n):
+            k = fill[r]
+            for e in range(p[r], p[r + 1]):
+                indices[k] = x[e]
+                types[k] = t
+                k += 1
+            fill[r] = k
+    return indptr, indices, types
 
 
 def name_neighbours(indptr, indices, rows, q, whole, status, rng):
     """:func:`name_along_ties` for one tie type: ``(src, dst, up_src, up_dst, edges)``."""
-    src, dst, _, us, ud, _, read = name_along_ties((np.asarray(indptr, np.int64),), (np.asarray(indices, np.int32),),
-                                                   np.array([float(q)]), rows, whole, status, rng)
+    src, dst, _, us, ud, _, read = name_along_ties(indptr, indices, None, np.array([float(q)]), rows, whole, status,
+                                                   rng)
     return src, dst, us, ud, read
 
 

@@ -30,8 +30,8 @@ from ..kernels import (
     draw_free,
     file_names,
     hazard_hits,
+    merge_ties,
     name_along_ties,
-    tie_tuple,
 )
 from ..scenario.schema import FACTIONS, RANKS, TIE_TYPES
 from ..state import Cause
@@ -201,8 +201,8 @@ def interrogation_static(ctx) -> tuple:
     patron. The first to name an agent is its namer (``named_by``).
     """
     st = ctx.state
-    ptrs, idxs = tie_tuple(ctx.world.ties, TIE_TYPES)
-    return (ptrs, idxs, st.whole, st.status, PATRONAGE, st.exp, _whole_classes(ctx), st.named_by, st.kompromat,
+    indptr, indices, types = ctx.world.merged_ties(TIE_TYPES)
+    return (indptr, indices, types, st.whole, st.status, PATRONAGE, st.exp, _whole_classes(ctx), st.named_by, st.kompromat,
             st.is_suspect)
 
 
@@ -216,11 +216,11 @@ def naming(ctx, inten: float) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _interrogation(ptrs, idxs, qs, arrested, whole, status, patronage, expansion, classes, named_by, kompromat,
+def _interrogation(indptr, indices, types, qs, arrested, whole, status, patronage, expansion, classes, named_by, kompromat,
                    is_suspect, rng):  # pragma: no cover - compiled
     """The interrogation of the prisoners ``arrested`` (see :func:`interrogation_args`): namings along ties
     and from below, filed. Returns the newly named, the namings filed and the ties read."""
-    src, dst, _, s_up, d_up, t_up, read = name_along_ties(ptrs, idxs, qs, arrested, whole, status, rng)
+    src, dst, _, s_up, d_up, t_up, read = name_along_ties(indptr, indices, types, qs, arrested, whole, status, rng)
     if s_up.size:
         s2, d2 = _from_below(s_up, d_up, t_up, qs, patronage, expansion, *classes, rng)
         src, dst = np.concatenate((src, s2)), np.concatenate((dst, d2))
@@ -304,7 +304,7 @@ def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: floa
     is_suspect = np.zeros(n, bool)
     frontier = np.unique(np.asarray(seeds, np.int64))
     names = list(ties)
-    ptrs, idxs = tie_tuple(ties, names)
+    indptr, indices, types = merge_ties(ties, names)
     qs = np.array([min(float(naming.get(t, 0.0)), 1.0) for t in names])
     edges = 0
     for t in range(weeks):
@@ -312,7 +312,7 @@ def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: floa
             suspects, frontier = hazard_hits(suspects, kompromat, rank, immunity, hazard_per_name, status, rng)
         status[frontier] = 1
         arrest_week[frontier] = t
-        _, dst, _, _, _, _, read = name_along_ties(ptrs, idxs, qs, frontier, whole, status, rng)
+        _, dst, _, _, _, _, read = name_along_ties(indptr, indices, types, qs, frontier, whole, status, rng)
         edges += read
         suspects = np.concatenate([suspects, add_names(dst, _NO_TIMES, kompromat, is_suspect)])
     return CascadeRun(arrest_week, edges)

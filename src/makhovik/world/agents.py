@@ -106,6 +106,18 @@ class World:
     def n_regions(self) -> int:
         return len(self.region_names)
 
+    def merged_ties(self, names=TIE_TYPES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ties of the types ``names`` in one CSR with each tie's type (:func:`~makhovik.kernels.merge_ties`),
+        made on first use and kept while ``ties`` holds the same matrices."""
+        key = tuple(names) + tuple(id(self.ties[t]) for t in names)
+        cache = self.__dict__.setdefault("_merged", {})
+        if key not in cache:
+            from ..kernels import merge_ties
+
+            cache.clear()
+            cache[key] = merge_ties(self.ties, names)
+        return cache[key]
+
     def expansion(self) -> np.ndarray:
         """Persons each cadre agent stands for: 1 for the whole tiers, 1/scale for the others."""
         return np.where(self.whole, 1.0, 1.0 / self.scale)
