@@ -20,6 +20,7 @@ from ..scenario.schema import FACTIONS
 __all__ = ["CLAIMS", "decay", "shock", "precedent", "link_density", "init"]
 
 CLAIMS = ("C3", "C4", "C5")
+_RIGHTISTS, _LEFTISTS, _NKVD = FACTIONS.index("rightists"), FACTIONS.index("leftists"), FACTIONS.index("nkvd")
 
 
 def init(ctx) -> None:
@@ -81,20 +82,43 @@ def link_density(world) -> float:
     ``1 - exp(-lambda)``, ``lambda`` the mean person-level ties of the whole tier to the
     scaled officers. At scale 1 this is the plain share with a tie.
     """
-    nc = world.n_cadre
-    fac = world.faction[:nc]
-    opp = np.flatnonzero((fac == FACTIONS.index("rightists")) | (fac == FACTIONS.index("leftists")))
-    if opp.size == 0:
-        return 0.0
-    e = world.expansion()
-    nk = fac == FACTIONS.index("nkvd")
     m = world.ties["cross_faction"]
-    to_whole = (m @ (nk & (e <= 1.0)).astype(np.float64))[opp]
-    to_scaled = (m @ (nk & (e > 1.0)).astype(np.float64))[opp]
-    eo = e[opp]
-    hit = ((to_whole + to_scaled) > 0).astype(np.float64)
-    whole = eo <= 1.0
-    if whole.any():
-        lam = to_scaled[whole].mean() * world.scale
-        hit[whole] = np.where(to_whole[whole] > 0, 1.0, -np.expm1(-lam))
-    return float((eo * hit).sum() / eo.sum())
+    return _link_density(world.faction, world.whole, m.indptr, m.indices, float(world.scale))
+
+
+@njit(cache=True, nogil=True)
+def _link_density(faction, whole, indptr, indices, scale):  # pragma: no cover - compiled
+    """:func:`link_density` from the cadre's factions and tiers and the cross-faction ties (CSR)."""
+    right, left, nkvd = _RIGHTISTS, _LEFTISTS, _NKVD
+    persons = 0.0  # the opposition's persons
+    scaled_hits = 0.0  # scaled oppositionists with a tie to an officer, in persons
+    whole_hits = 0  # whole-tier oppositionists with a tie to a whole-tier officer
+    n_whole = 0
+    ties_to_scaled = 0  # the whole tier's ties to scaled officers
+    for a in range(whole.size):
+        if faction[a] != right and faction[a] != left:
+            continue
+        to_whole, to_scaled = 0, 0
+        for e in range(indptr[a], indptr[a + 1]):
+            j = indices[e]
+            if faction[j] == nkvd:
+                if whole[j]:
+                    to_whole += 1
+                else:
+                    to_scaled += 1
+        if whole[a]:
+            persons += 1.0
+            n_whole += 1
+            ties_to_scaled += to_scaled
+            whole_hits += to_whole > 0
+        else:
+            persons += 1.0 / scale
+            if to_whole + to_scaled > 0:
+                scaled_hits += 1.0 / scale
+    if persons == 0.0:
+        return 0.0
+    hits = scaled_hits
+    if n_whole:  # a whole-tier person without a whole-tier officer: the chance of a tie among the scaled
+        lam = ties_to_scaled / n_whole * scale
+        hits += whole_hits + (n_whole - whole_hits) * -np.expm1(-lam)
+    return hits / persons
