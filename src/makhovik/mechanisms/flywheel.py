@@ -239,16 +239,27 @@ def reproduction(world, state) -> tuple[np.ndarray, np.ndarray]:
     r_eff, arrests : ndarray, ndarray
         Per-week reproduction number and cadre arrests.
     """
-    nc = world.n_cadre
-    n_weeks = int(state.n_weeks)
-    aw = state.arrest_week[:nc].astype(np.int64)
-    arrested = aw >= 0
-    counts = np.bincount(aw[arrested], minlength=n_weeks)[:n_weeks]
-    child = arrested & (state.cause[:nc] == Cause.CASCADE) & (state.named_by >= 0)
-    parent_week = aw[state.named_by[child]]
-    kids = np.bincount(parent_week[parent_week >= 0], minlength=n_weeks)[:n_weeks]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(counts > 0, kids / np.maximum(counts, 1), np.nan)
+    return _reproduction(state.arrest_week, state.cause, state.named_by, int(state.n_weeks))
+
+
+@njit(cache=True, nogil=True)
+def _reproduction(arrest_week, cause, named_by, n_weeks):  # pragma: no cover - compiled
+    counts = np.zeros(n_weeks, np.int64)
+    kids = np.zeros(n_weeks, np.int64)
+    for a in range(named_by.size):  # the cadre
+        w = arrest_week[a]
+        if w < 0:
+            continue
+        if w < n_weeks:
+            counts[w] += 1
+        if cause[a] == CASCADE_CAUSE and named_by[a] >= 0:
+            parent = arrest_week[named_by[a]]
+            if 0 <= parent < n_weeks:
+                kids[parent] += 1
+    r = np.full(n_weeks, np.nan)
+    for w in range(n_weeks):
+        if counts[w] > 0:
+            r[w] = kids[w] / counts[w]
     return r, counts
 
 
