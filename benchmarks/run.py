@@ -132,11 +132,11 @@ def _child_mesa(scale: float, weeks: int, mk_reps: int, mesa_reps: int) -> None:
     from makhovik.mechanisms.flywheel import cascade_submodel
 
     w, naming, hazard, immunity, seeds = _cascade_setup(scale)
-    cascade_submodel(w.ties, naming, hazard, immunity, seeds, 2, np.random.default_rng(0))  # load the kernels
+    cascade_submodel(w, naming, hazard, immunity, seeds, 2, np.random.default_rng(0))  # load the kernels
     sizes, times = [], []
     for k in range(mk_reps):
         t = time.perf_counter()
-        run = cascade_submodel(w.ties, naming, hazard, immunity, seeds, weeks, np.random.default_rng(k))
+        run = cascade_submodel(w, naming, hazard, immunity, seeds, weeks, np.random.default_rng(k))
         times.append(time.perf_counter() - t)
         sizes.append(run.size)
     print(json.dumps({"impl": "makhovik", "scale": scale, "agents": int(w.n_cadre),

@@ -163,6 +163,7 @@ def below(n, rng):  # pragma: no cover - compiled
 
 
 _NAMINGS = 32  # hazard_hits keeps a table of probabilities for up to this many namings
+_TABLED_RANKS = 64  # and for up to this many ranks
 FREE, DETAINED = 0, 1  # state.FREE, state.DETAINED; repeated here so the kernels do not import the state module
 
 
@@ -312,8 +313,10 @@ def hazard_hits(suspects, kompromat, rank, immunity, per_name, status, rng):  # 
     hit = np.empty(suspects.size, np.int64)
     nk = 0
     nh = 0
-    # the probability for each rank and whole number of namings, worked out once a call (most suspects share a few)
-    table = np.full((immunity.size, _NAMINGS), np.nan)
+    # the probability for each rank and whole number of namings, worked out once a call (most suspects share a
+    # few); not where ``immunity`` is given per agent (``cascade_submodel``)
+    tabled = immunity.size <= _TABLED_RANKS
+    table = np.full((immunity.size if tabled else 0, _NAMINGS), np.nan)
     for i in range(suspects.size):
         s = suspects[i]
         if status[s] != FREE:
@@ -321,7 +324,7 @@ def hazard_hits(suspects, kompromat, rank, immunity, per_name, status, rng):  # 
         keep[nk] = s
         nk += 1
         k, r = kompromat[s], rank[s]
-        whole_number = k < _NAMINGS and k == int(k)
+        whole_number = tabled and k < _NAMINGS and k == int(k)
         p = table[r, int(k)] if whole_number else np.nan
         if p != p:
             p = -np.expm1(-(per_name * k * (1.0 - immunity[r])))

@@ -281,9 +281,12 @@ class CascadeRun:
         return np.bincount(aw, minlength=weeks)[:weeks]
 
 
-def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: float, immunity: np.ndarray,
+def cascade_submodel(ties, naming: dict[str, float], hazard_per_name: float, immunity: np.ndarray,
                      seeds: np.ndarray, weeks: int, rng) -> CascadeRun:
     """The flywheel alone (C14), on a network whose agents are all individuals.
+
+    ``ties`` is a dict of CSR matrices by tie type, or a :class:`~makhovik.world.World` (whose
+    ties are merged into one CSR once and kept for the next call).
 
     The same kernels and the same order as in the engine's week: first the week's hazard
     draw over the named (:func:`~makhovik.kernels.hazard_hits`), then everyone arrested
@@ -305,7 +308,13 @@ def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: floa
     >>> run.arrest_week.tolist(), run.size
     ([0, 1, 2], 3)
     """
-    n = next(iter(ties.values())).shape[0]
+    if hasattr(ties, "merged_ties"):  # a World: its ties merged once and kept
+        names = list(TIE_TYPES)
+        indptr, indices, types = ties.merged_ties(names)
+    else:
+        names = list(ties)
+        indptr, indices, types = merge_ties(ties, names)
+    n = indptr.size - 1
     status = np.zeros(n, np.int8)
     arrest_week = np.full(n, -1, np.int64)
     kompromat = np.zeros(n, np.float32)
@@ -314,8 +323,6 @@ def cascade_submodel(ties: dict, naming: dict[str, float], hazard_per_name: floa
     suspects = np.empty(0, np.int64)
     is_suspect = np.zeros(n, bool)
     frontier = np.unique(np.asarray(seeds, np.int64))
-    names = list(ties)
-    indptr, indices, types = merge_ties(ties, names)
     qs = np.array([min(float(naming.get(t, 0.0)), 1.0) for t in names])
     edges = 0
     for t in range(weeks):
