@@ -8,10 +8,11 @@ swapping or an out-of-memory kill.
 The estimate is ``BASE + PER_AGENT x agents + PER_TIE_ENTRY x tie entries``. The
 coefficients come from measured peaks of whole processes (build, run, result tables, and
 for the command also the Parquet files and the figure) on this project's machine,
-rounded up by about 40%: 1.05 GiB at scale 1 with 9.26 M agents and 13.2 M tie entries,
-1.48 GiB with 105.7 M tie entries (dense workplace circles), 0.33 GiB at scale 0.1 (see
-``benchmarks/results.md``). A tie is stored twice (once per end) in 5 bytes (an int32
-index and an int8 value).
+rounded up by 40% or more: at scale 1 with 9.26 M agents, 0.80 GiB with 13.2 M tie
+entries and 1.61 GiB with 105.7 M (dense workplace circles; the whole command 1.60 GiB),
+0.31 GiB at scale 0.1 (see ``benchmarks/results.md``). A tie is stored twice (once per
+end) in 5 bytes (an int32 index and an int8 value), and again in the merged CSR the
+interrogations read (an int32 index and an int8 type).
 
 The memory available is the smallest of: ``MemAvailable`` in ``/proc/meminfo``, the
 cgroup limit less current use (containers), and ``MAKHOVIK_MEMORY_GIB`` if set.
@@ -31,7 +32,7 @@ __all__ = ["Footprint", "estimate", "available_bytes", "check", "BASE", "PER_AGE
 GIB = 2**30
 BASE = 0.35 * GIB
 PER_AGENT = 120.0
-PER_TIE_ENTRY = 7.0
+PER_TIE_ENTRY = 9.0
 WHOLE_ELITE = 18_000  # CC, delegates, named ranks, senior cadre and leaders: kept whole at every scale
 ELITE_CIRCLE = 2_500  # those among them in the elite and military-party networks
 
