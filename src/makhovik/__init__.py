@@ -2,11 +2,15 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .engine import run_world, simulate
-from .errors import MakhovikError, ScenarioError
-from .observe import Result
-from .scenario import load_scenario
-from .world import World, build_world
+from ._kernel_cache import clear_if_stale
+
+clear_if_stale()  # before any kernel is loaded: cached kernels of changed sources would mix versions
+
+from .engine import run_world, simulate  # noqa: E402
+from .errors import MakhovikError, ScenarioError  # noqa: E402
+from .observe import Result  # noqa: E402
+from .scenario import load_scenario  # noqa: E402
+from .world import World, build_world  # noqa: E402
 
 try:
     __version__ = version("makhovik")

@@ -195,14 +195,18 @@ def name_along_ties(indptr, indices, types, qs, rows, whole, status, rng):  # pr
     n = 0
     m = 0
     read = 0
+    q, t = qs[0], 0  # one type (types is None): the same for every tie
+    if types is None and q <= 0:
+        return src[:0], dst[:0], typ[:0], usrc[:0], udst[:0], utyp[:0], 0
     for i in range(rows.size):
         r = rows[i]
         wr = whole[r]
         for e in range(indptr[r], indptr[r + 1]):
-            t = 0 if types is None else types[e]
-            q = qs[t]
-            if q <= 0:
-                continue
+            if types is not None:
+                t = types[e]
+                q = qs[t]
+                if q <= 0:
+                    continue
             read += 1
             j = indices[e]
             if not wr and whole[j]:  # a whole prisoner's ties need no lookup of the other end's tier
@@ -210,7 +214,7 @@ def name_along_ties(indptr, indices, types, qs, rows, whole, status, rng):  # pr
                 udst[m] = j
                 utyp[m] = t
                 m += 1
-            elif status[j] == FREE and rng.random() < q:  # no draw for a neighbour already taken
+            elif rng.random() < q and status[j] == FREE:  # the draw first: it is cheaper than a far read of status
                 src[n] = r
                 dst[n] = j
                 typ[n] = t
