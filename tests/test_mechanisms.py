@@ -244,3 +244,48 @@ def test_fill_post_promotes_the_highest_free_regional_an_individual_first():
         st.arrest_cadre(np.array([arrested]), Cause.ORDERED)
         assert decline.fill_post(ctx, 0, appointee=False) == successor
     assert st.whole[1] and st.exp[1] == 1.0 and st.org_head[0] == -1
+
+
+def test_sanction_hazards_and_the_election_fear_by_hand():
+    """The centre's sanction (C8) and the regionals' rising fear before elections (C9, C10), computed by hand."""
+    from makhovik.mechanisms import centre
+
+    w = chain_world(4, faction="regionals", head_rank=4)
+    w.faction[3] = makhovik.scenario.FACTIONS.index("technocrats")
+    w.faction_start = None
+    w.__post_init__()
+    scn = quiet_scenario(**{
+        "mechanisms.pressure.rank_power": [0, 1, 0, 0, 10, 0],
+        "mechanisms.pressure.punitive": {"regionals": 0.5, "center": 0.0, "technocrats": 0.0},
+        "mechanisms.pressure.hostility": {"regionals": {"technocrats": 1.0}},
+        "mechanisms.pressure.election_fear": 2.0, "mechanisms.pressure.election_horizon_weeks": 4.0,
+        "mechanisms.centre.election_preference": 0.5,
+        "mechanisms.centre.elite_rate": 0.02, "mechanisms.centre.appetite_initial": 0.5,
+        "mechanisms.centre.yield_to_pressure": 0.25,
+        "mechanisms.centre.target_weight": {"technocrats": 0.6, "regionals": 0.4},
+    })
+    ctx = Context(scn, w, np.random.default_rng(0))
+    F = makhovik.scenario.FACTIONS
+    ctx.state.alarm[F.index("technocrats")] = 1.0
+    pr = pressure.compute(ctx)  # all the regionals' pressure is aimed at the technocrats
+    h = centre.sanction_hazards(ctx, pr)
+    assert h[F.index("technocrats")] == pytest.approx(0.02 * 0.5 * (0.75 * 0.6 + 0.25 * 1.0) * 2.0)
+    assert h[F.index("regionals")] == pytest.approx(0.02 * 0.5 * (0.75 * 0.4 + 0.25 * 0.0))
+    assert h[F.index("mass")] == 0.0
+    ctx.election_week, ctx.state.week = 10, 6  # four weeks, one horizon, before the elections
+    assert pressure.punitive(ctx)[F.index("regionals")] == pytest.approx(0.5 * (1 + 2.0 * 0.5 * np.exp(-1)))
+    ctx.state.week = 10
+    assert pressure.punitive(ctx)[F.index("regionals")] == pytest.approx(0.5)
+
+
+def test_capacity_falls_with_the_officers_arrested():
+    """A region's weekly capacity is capacity_per_staff x its staff x scale, times the share of its officers free."""
+    from makhovik.mechanisms import nkvd
+
+    w = chain_world(5, faction="nkvd", head_rank=3)
+    w.scale = 0.5
+    scn = quiet_scenario(**{"world.nkvd_staff": 1000, "mechanisms.nkvd.capacity_per_staff": 0.2})
+    ctx = Context(scn, w, np.random.default_rng(0))
+    assert nkvd.capacity(ctx).tolist() == pytest.approx([0.2 * 1000 * 0.5])
+    ctx.state.arrest_cadre(np.array([2]), Cause.ORDERED)  # one of five officers (each an individual)
+    assert nkvd.capacity(ctx).tolist() == pytest.approx([0.2 * 1000 * 0.5 * 4 / 5])
