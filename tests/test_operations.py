@@ -127,6 +127,19 @@ def test_same_seed_same_tables_different_seed_differs():
     assert not a.weekly.equals(c.weekly)
 
 
+def test_a_result_pickles_with_its_tables_built_when_first_read():
+    import pickle
+
+    import pandas.testing as pdt
+
+    a = run(seed=3)
+    assert callable(a.lazy["agents"])  # not built until read
+    b = pickle.loads(pickle.dumps(a))
+    assert not any(callable(t) for t in b.lazy.values())
+    for name, df in a.tables().items():
+        pdt.assert_frame_equal(df, b.tables()[name], check_exact=True)
+
+
 def test_elite_tiers_are_whole_at_every_scale():
     for scale in (0.001, 0.01):
         res = run(scale=scale, seed=1)

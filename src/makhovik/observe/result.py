@@ -76,6 +76,12 @@ class Result:
     #: the tables built when first read: name -> a table, or the function that builds it
     lazy: dict = field(default_factory=dict, repr=False)
 
+    def __getstate__(self) -> dict:
+        """Pickled with every table built (the builders are closures over the run's arrays)."""
+        state = self.__dict__.copy()
+        state["lazy"] = {name: self._lazy(name) for name in self.lazy}
+        return state
+
     def _lazy(self, name: str) -> pd.DataFrame:
         t = self.lazy[name]
         if callable(t):
