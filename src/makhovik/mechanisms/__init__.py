@@ -14,10 +14,13 @@ module             mechanism                                             claims
 
 Every mechanism is a set of functions ``f(ctx)`` over a :class:`makhovik.engine.Context`:
 they read the world and the parameters, update the state, and push events. They do no
-I/O and draw randomness only from ``ctx.rng``. The per-agent and per-block work of a week
-is done in compiled kernels (numba, beside each mechanism or in :mod:`makhovik.kernels`)
-that take the state's arrays and the generator; the ``f(ctx)`` functions gather their
-arguments, so a week is a handful of kernel calls.
+I/O and draw randomness only from ``ctx.rng`` (the kernels from ``ctx.krng``, the same
+generator held by reference). The per-agent and per-block work of a week is done in
+compiled kernels (numba, beside each mechanism or in :mod:`makhovik.kernels`) that take the
+state's arrays and the generator. Most of it is one call a week
+(:func:`makhovik.engine._machine_week`): each mechanism gives the arrays and rules that stay
+the same all run once (packed in a :class:`~makhovik.kernels.Pack`) and this week's part
+every week.
 """
 
 from . import alarm, centre, control, decline, flywheel, nkvd, pressure
