@@ -60,16 +60,11 @@ def capacity(ctx) -> np.ndarray:
     simulated officers still free, so that capacity does not jump with the few agents a
     small region gets at a small scale.
     """
-    return _per_free(ctx) * ctx.state.nkvd_free
+    return capacity_per_officer(ctx) * ctx.state.nkvd_free
 
 
 def capacity_per_officer(ctx) -> np.ndarray:
-    """Weekly capacity per free simulated officer, by region, in simulated agents (:func:`capacity`)."""
-    return _per_free(ctx)
-
-
-def _per_free(ctx) -> np.ndarray:
-    """Capacity per free simulated officer, by region (cached)."""
+    """Weekly capacity per free simulated officer, by region, in simulated agents (:func:`capacity`; cached)."""
     per_free = ctx.cache.get("capacity_per_free")
     if per_free is None:
         f0 = ctx.state.nkvd_free0
@@ -306,24 +301,12 @@ def _routine_arrests(B, rate, arr_ptr, block_end, status, arrest_week, cause, we
     return take_slices(arr_ptr, B, ks, _ROUTINE, status, _DETAINED, arrest_week, week, cause)
 
 
-def _layout(ctx, name: str):
-    """The blocks ``ctx.<name>`` with their order by region and each region's range in it (cached)."""
-    cache = ctx.cache.setdefault("layout", {})
-    if name not in cache:
-        B = getattr(ctx, name)
-        reg = ctx.world.block_region[B]
-        order = np.argsort(reg, kind="stable")
-        seg = np.searchsorted(reg[order], np.arange(ctx.world.n_regions + 1)).astype(np.int64)
-        cache[name] = (B, order, seg)
-    return cache[name]
-
-
-def _block_end(ctx) -> np.ndarray:
-    """One past the last agent of each block (cached)."""
-    end = ctx.cache.get("block_end")
-    if end is None:
-        end = ctx.cache["block_end"] = ctx.world.block_start + ctx.world.block_size
-    return end
+def _layout(ctx, B: np.ndarray):
+    """The blocks ``B`` with their order by region and each region's range in it."""
+    reg = ctx.world.block_region[B]
+    order = np.argsort(reg, kind="stable")
+    seg = np.searchsorted(reg[order], np.arange(ctx.world.n_regions + 1)).astype(np.int64)
+    return B, order, seg
 
 
 def _started_national(ctx) -> np.ndarray:
@@ -497,10 +480,10 @@ def static_args(ctx) -> tuple:
     in place): blocks and their layout by region, capacity per free officer and the free officers, the
     limits, the rules of arrest, requests and sentences."""
     st, p = ctx.state, ctx.params.nkvd
-    blocks = (st.reg_ptr, st.arr_ptr, st.sen_ptr, _block_end(ctx))
+    blocks = (st.reg_ptr, st.arr_ptr, st.sen_ptr, ctx.world.block_start + ctx.world.block_size)  # and the ends
     regions = (st.lim1, st.lim2, st.used1, st.used2, st.arrested_00447, st.ordered_room, st.approved_room)
     agents = (st.status, st.arrest_week, st.cause, st.sentence_week, st.sentence)
-    return (_per_free(ctx), st.nkvd_free, _layout(ctx, "b_nat"), _layout(ctx, "b_00447"), ctx.b_routine,
+    return (capacity_per_officer(ctx), st.nkvd_free, _layout(ctx, ctx.b_nat), _layout(ctx, ctx.b_00447), ctx.b_routine,
             (p.national_capacity_share, p.registration_rate, p.overfulfil, p.routine_rate, 1.0 / p.routine_lag_weeks),
             ctx.cat1_share, ctx.arrest_share,
             (p.request_threshold, float(p.request_interval_weeks), p.request_cat1_share,
