@@ -206,10 +206,9 @@ def _machine(ctx: Context, pr) -> float:
     st = ctx.state
     pack = ctx.cache.get("machine")
     if pack is None:
-        step = ctx.params.alarm.precedent_step
         pack = ctx.cache["machine"] = Pack((
             decline.fill_static(ctx), flywheel.arrest_static(ctx), nkvd.static_args(ctx),
-            flywheel.interrogation_static(ctx), 1.0 - step if step > 0 else 1.0, st.cause_counts,
+            flywheel.interrogation_static(ctx), 1.0 - ctx.params.alarm.precedent_step, st.cause_counts,
             float(ctx.world.scale)))
     inten = flywheel.intensity(ctx)
     earlier = np.concatenate(st.frontier) if st.frontier else _NONE  # arrested this week before (events, decline)
@@ -228,7 +227,7 @@ def _machine_week(week, pack, appointees, arrests, mass, qs, earlier, pending, s
     week (:func:`nkvd._week <makhovik.mechanisms.nkvd._week>`) with the new cadre cases, its mass arrests added
     to the counts by cause (persons: 1 / scale each), then the interrogation of everyone arrested this week
     (``earlier`` and the flywheel's) and the precedents their prosecutions set
-    (:func:`alarm._lower <makhovik.mechanisms.alarm._lower>`, factor 1: none).
+    (:func:`alarm._prosecutions <makhovik.mechanisms.alarm._prosecutions>`).
 
     ``pack`` holds the run's arrays and rules (see :func:`_machine`); ``appointees``, ``arrests``
     (:func:`flywheel.arrest_week <makhovik.mechanisms.flywheel.arrest_week>`), ``mass``
@@ -257,14 +256,7 @@ def _machine_week(week, pack, appointees, arrests, mass, qs, earlier, pending, s
         new, _, read = flywheel._interrogation(indptr, indices, types, qs, arrested, i_whole, status, patronage,
                                                expansion, classes, named_by, i_komp, is_suspect, rng)
         keep = np.concatenate((keep, new))
-        if precedent_factor < 1.0:
-            n = 0
-            ranks = np.empty(arrested.size, np.int64)
-            for a in arrested:
-                if whole[a]:
-                    ranks[n] = rank[a]
-                    n += 1
-            alarm._lower(immunity, ranks[:n], precedent_factor)
+        alarm._prosecutions(immunity, arrested, whole, rank, precedent_factor)
     return requests, pending, keep, read
 
 

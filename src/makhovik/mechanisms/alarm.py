@@ -60,6 +60,21 @@ def precedent(ctx, ranks: np.ndarray) -> None:
 
 
 @njit(cache=True, nogil=True)
+def _prosecutions(immunity, arrested, whole, rank, factor):  # pragma: no cover - compiled
+    """:func:`precedent` for the prosecutions of this week's ``arrested`` (the individuals among them: whole
+    tier), ``factor`` = 1 - ``precedent_step`` (1: none)."""
+    if factor >= 1.0:
+        return
+    ranks = np.empty(arrested.size, np.int64)
+    n = 0
+    for a in arrested:
+        if whole[a]:
+            ranks[n] = rank[a]
+            n += 1
+    _lower(immunity, ranks[:n], factor)
+
+
+@njit(cache=True, nogil=True)
 def _lower(immunity, ranks, factor):  # pragma: no cover - compiled
     """Multiply ``immunity[k]`` by ``factor`` once for each of ``ranks`` at or above ``k``."""
     n = np.zeros(immunity.size, np.int64)
