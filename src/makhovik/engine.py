@@ -253,7 +253,7 @@ def _machine_week(week, pack, appointees, arrests, mass, qs, earlier, pending, s
     if arrested.size:
         indptr, indices, types, i_whole, status, patronage, expansion, classes, named_by, i_komp, is_suspect = \
             interrogation
-        new, _, read = flywheel._interrogation(indptr, indices, types, qs, arrested, i_whole, status, patronage,
+        new, read = flywheel._interrogation(indptr, indices, types, qs, arrested, i_whole, status, patronage,
                                                expansion, classes, named_by, i_komp, is_suspect, rng)
         keep = np.concatenate((keep, new))
         alarm._prosecutions(immunity, arrested, whole, rank, precedent_factor)

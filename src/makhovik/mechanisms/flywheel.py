@@ -159,7 +159,7 @@ def _whole_classes(ctx):
 @njit(cache=True, nogil=True)
 def _from_below(src, dst, typ, qs, patronage, expansion, key_p, order_p, sorted_p, key_f, order_f, sorted_f,
                 rng):  # pragma: no cover - compiled
-    """Namings from below (see :func:`interrogation_args`) for pairs of any tie type; returns ``(src, target)``."""
+    """Namings from below (see :func:`interrogation_static`) for pairs of any tie type; returns ``(src, target)``."""
     n = np.empty(src.size, np.int64)
     for i in range(src.size):
         n[i] = rng.poisson(qs[typ[i]] * expansion[src[i]])
@@ -218,14 +218,14 @@ def naming(ctx, inten: float) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def _interrogation(indptr, indices, types, qs, arrested, whole, status, patronage, expansion, classes, named_by, kompromat,
                    is_suspect, rng):  # pragma: no cover - compiled
-    """The interrogation of the prisoners ``arrested`` (see :func:`interrogation_args`): namings along ties
-    and from below, filed. Returns the newly named, the namings filed and the ties read."""
+    """The interrogation of the prisoners ``arrested`` (see :func:`interrogation_static`): namings along ties
+    and from below, filed. Returns the newly named and the ties read."""
     src, dst, _, s_up, d_up, t_up, read = name_along_ties(indptr, indices, types, qs, arrested, whole, status, rng)
     if s_up.size:
         s2, d2 = _from_below(s_up, d_up, t_up, qs, patronage, expansion, *classes, rng)
         src, dst = np.concatenate((src, s2)), np.concatenate((dst, d2))
-    new, given = file_names(src, dst, status, named_by, kompromat, is_suspect)
-    return new, given, read
+    new, _ = file_names(src, dst, status, named_by, kompromat, is_suspect)
+    return new, read
 
 
 def reproduction(world, state) -> tuple[np.ndarray, np.ndarray]:

@@ -74,9 +74,11 @@ def _power(raw, authority):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _pressures(free_fr, rank_power, authority, base, election, H, alarm, inv_weight0):  # pragma: no cover - compiled
-    """Weight, power, mass pressure, target shares, strength and the regionals' zeal (see :func:`compute`);
-    the punitive preferences are ``base`` with the regionals' times ``election`` (:func:`punitive`)."""
+def _pressures(pack, election):  # pragma: no cover - compiled
+    """Power, mass pressure, strength, target shares and the regionals' zeal (see :func:`compute`), from the
+    run's arrays (``pack``); the punitive preferences are the base ones with the regionals' times
+    ``election`` (:func:`punitive`)."""
+    free_fr, rank_power, authority, base, H, alarm, inv_weight0 = pack.items
     u = base.copy()
     u[REGIONALS] *= election
     raw = _weight(free_fr, rank_power)
@@ -85,7 +87,7 @@ def _pressures(free_fr, rank_power, authority, base, election, H, alarm, inv_wei
     denom = drive.sum()
     target = (drive @ H) / denom if denom > 0 else np.zeros(raw.size)
     strength = raw * inv_weight0
-    return raw, P, denom * (1.0 + alarm.sum()), target, strength, min(u[REGIONALS], 1.0) * strength[REGIONALS]
+    return P, strength, denom * (1.0 + alarm.sum()), target, min(u[REGIONALS], 1.0) * strength[REGIONALS]
 
 
 def election_factor(ctx) -> float:
@@ -120,25 +122,14 @@ def _punitive_base(ctx) -> np.ndarray:
 
 def compute(ctx) -> Pressures:
     """Power, mass pressure and targeted pressure for this week."""
-    if ctx.weight0 is None:  # the start: strength is measured against it
-        raw = weight(ctx)
-        ctx.weight0 = raw.copy()
-        ctx.cache["inv_weight0"] = np.zeros(NF)
-        np.divide(1.0, raw, out=ctx.cache["inv_weight0"], where=raw > 0)
     pack = ctx.cache.get("pressure")
-    if pack is None:  # the arrays of the formula, the same all run (they change in place)
+    if pack is None:  # the start: the arrays of the formula, the same all run (they change in place)
+        ctx.weight0 = weight(ctx)  # strength is measured against it
+        inv_weight0 = np.zeros(NF)
+        np.divide(1.0, ctx.weight0, out=inv_weight0, where=ctx.weight0 > 0)
         pack = ctx.cache["pressure"] = Pack((ctx.state.free_fr, _rank_power(ctx), ctx.params.pressure.centre_authority,
-                                             _punitive_base(ctx), ctx.hostility, ctx.state.alarm,
-                                             ctx.cache["inv_weight0"]))
-    return Pressures(*_pressures_now(pack, election_factor(ctx)))
-
-
-@njit(cache=True, nogil=True)
-def _pressures_now(pack, election):  # pragma: no cover - compiled
-    free_fr, rank_power, authority, base, H, alarm, inv_weight0 = pack.items
-    _, P, mass, target, strength, zeal = _pressures(free_fr, rank_power, authority, base, election, H, alarm,
-                                                    inv_weight0)
-    return P, strength, mass, target, zeal
+                                             _punitive_base(ctx), ctx.hostility, ctx.state.alarm, inv_weight0))
+    return Pressures(*_pressures(pack, election_factor(ctx)))
 
 
 def hostility_matrix(params) -> np.ndarray:
