@@ -70,7 +70,7 @@ def step(ctx, pr) -> None:
 def fill_static(ctx) -> tuple:
     """The arrays of the weekly filling of vacated posts (:func:`_fill_vacated`), the same all run (they change
     in place): the party organisations, the centre's range of agents and the free count by faction, each
-    organisation's members, the agents' columns."""
+    organisation's members (organisation o's are ``members[ptr[o]:ptr[o + 1]]``), the agents' columns."""
     st, w = ctx.state, ctx.world
     return (ctx.party_orgs, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count, ctx.org_order,
             ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status, st.org_head)
@@ -84,9 +84,7 @@ def appointees(ctx) -> bool:
 @njit(cache=True, nogil=True)
 def _fill_vacated(static, appointee, rng):  # pragma: no cover - compiled
     """Fill every party post whose head is no longer free (:func:`fill_post`)."""
-    orgs, lo, hi, free_count, members, ptr, faction, free_fr, expansion, whole, rank, status, org_head = static
-    _fill_posts(orgs, True, appointee, lo, hi, free_count[CENTER], members, ptr, faction, free_fr, expansion, whole,
-                rank, status, org_head, rng)
+    _fill_posts(static, static[0], True, appointee, rng)
 
 
 def fill_post(ctx, org: int, appointee: bool) -> int:
@@ -97,16 +95,16 @@ def fill_post(ctx, org: int, appointee: bool) -> int:
     the organisation below the top is promoted (among equals an individual before a scaled
     agent, then the first in agent order).
     """
-    orgs, lo, hi, free_count, *rest = fill_static(ctx)
-    _fill_posts(np.array([org], np.int64), False, appointee, lo, hi, free_count[CENTER], *rest, ctx.krng)
+    _fill_posts(fill_static(ctx), np.array([org], np.int64), False, appointee, ctx.krng)
     return int(ctx.state.org_head[org])
 
 
 @njit(cache=True, nogil=True)
-def _fill_posts(orgs, vacated_only, appointee, lo, hi, n_free, members, ptr, faction, free_fr, expansion, whole, rank,
-                status, org_head, rng):  # pragma: no cover - compiled
-    """:func:`fill_post` for each of ``orgs`` in turn (``members[ptr[o]:ptr[o + 1]]``: organisation o's agents);
-    with ``vacated_only``, only for those whose head is no longer free."""
+def _fill_posts(static, orgs, vacated_only, appointee, rng):  # pragma: no cover - compiled
+    """:func:`fill_post` for each of ``orgs`` in turn (``static``: :func:`fill_static`); with ``vacated_only``,
+    only for those whose head is no longer free."""
+    _, lo, hi, free_count, members, ptr, faction, free_fr, expansion, whole, rank, status, org_head = static
+    n_free = free_count[CENTER]  # promotions do not change it
     rng = generator(rng)
     for o in orgs:
         if vacated_only and (org_head[o] < 0 or status[org_head[o]] == FREE):
