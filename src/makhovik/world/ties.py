@@ -79,19 +79,12 @@ def patronage_edges(org: np.ndarray, rank: np.ndarray, rng: np.random.Generator)
 @njit(cache=True, nogil=True)
 def _patrons(org, rank, n_org, n_rank, rng):  # pragma: no cover - compiled
     """:func:`patronage_edges`: clients in agent order, each with a patron drawn uniformly (one draw each)."""
+    idx = np.flatnonzero(org >= 0)
     key = np.full(org.size, -1, np.int64)
-    counts = np.zeros(n_org * n_rank + 1, np.int64)
-    for a in range(org.size):
-        if org[a] >= 0:
-            key[a] = org[a] * n_rank + rank[a]
-            counts[key[a] + 1] += 1
-    starts = np.cumsum(counts)  # members of (org, rank) k are order[starts[k]:starts[k + 1]], in agent order
-    fill = starts[:-1].copy()
-    order = np.empty(starts[-1], np.int64)
-    for a in range(org.size):
-        if key[a] >= 0:
-            order[fill[key[a]]] = a
-            fill[key[a]] += 1
+    key[idx] = org[idx] * n_rank + rank[idx]
+    order = idx[group_order(key[idx], n_org * n_rank, False, rng)]  # by (org, rank), in agent order within
+    starts = np.zeros(n_org * n_rank + 1, np.int64)  # members of (org, rank) k are order[starts[k]:starts[k + 1]]
+    starts[1:] = np.cumsum(np.bincount(key[idx], minlength=n_org * n_rank))
     # nearest filled rank strictly above, per (org, rank); -1 where none
     nxt = np.full(n_org * n_rank, -1, np.int64)
     for o in range(n_org):
