@@ -122,14 +122,10 @@ class State:
         """
         idx = arrest_free(np.asarray(idx, dtype=np.int64), np.atleast_1d(np.asarray(cause, np.int8)), self.week,
                           self.arrest_cols, NKVD)
-        self.file_arrested(idx)
-        return idx
-
-    def file_arrested(self, idx: np.ndarray) -> None:
-        """Put cadre just arrested (by :func:`~makhovik.kernels.arrest_free`) on this week's frontier and the pending cases."""
-        if idx.size:
+        if idx.size:  # their cases are open; they are interrogated this week
             self.pending_cadre = np.concatenate([self.pending_cadre, idx])
             self.frontier.append(idx)
+        return idx
 
     def sentence_slice(self, idx, cats: np.ndarray) -> None:
         """Sentence agents (a slice or index array): 1 = category 1 (shot), 2 = camp, 3 = released."""
