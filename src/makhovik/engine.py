@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit
 
 from ._rng import check_random_state
-from .kernels import GeneratorRef, Pack, add_names, generator
+from .kernels import Pack, add_names, generator
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
 from .state import CAUSES, FREE, Cause, State
@@ -59,7 +59,7 @@ class Context:
         self.params = scenario.mechanisms
         self.world = world
         self.rng = rng
-        self.krng = GeneratorRef(rng)  # the same generator, as the weekly kernels take it cheaply
+        self.krng = Pack((rng,))  # the same generator, as the weekly kernels take it cheaply (kernels.generator)
         self.state = State(world)
         self.state.n_weeks = scenario.calendar.n_weeks
         self.log_requests = log_requests

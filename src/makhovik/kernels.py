@@ -31,7 +31,7 @@ from numba import njit, types
 from numba.experimental import structref
 from numba.extending import overload, typeof_impl
 
-__all__ = ["GeneratorRef", "generator", "Pack", "name_along_ties", "merge_ties", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
+__all__ = ["generator", "Pack", "name_along_ties", "merge_ties", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
            "take_slices", "arrest_free", "sample_free", "draw_free",
            "promote_agent", "csr_traverse"]
 
@@ -46,53 +46,6 @@ def _typeof_generator(val, c):
 
 
 @structref.register
-class _GeneratorRefType(types.StructRef):
-    pass
-
-
-class GeneratorRef(structref.StructRefProxy):
-    """A ``numpy.random.Generator`` as the kernels take it cheaply: the same generator (its draws and the
-    kernels' advance one state), held by reference.
-
-    A kernel called from Python with a Generator spends about 5 us getting at it (numba looks up
-    the bit generator's function pointers through ctypes on every call); with this reference,
-    about 0.5 us. The engine calls a few kernels every week, so it passes ``ctx.krng``.
-    Kernels meant to take either call :func:`generator` on their argument first.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> a, b = np.random.default_rng(5), np.random.default_rng(5)
-    >>> ref = GeneratorRef(b)
-    >>> bool(round_one(0.5, a) == round_one(0.5, ref)), bool(a.random() == b.random())
-    (True, True)
-    """
-
-    def __new__(cls, rng: np.random.Generator):
-        return _generator_ref(rng)
-
-    @property
-    def generator(self) -> np.random.Generator:
-        return _generator_of(self)
-
-
-structref.define_boxing(_GeneratorRefType, GeneratorRef)
-_GENERATOR_REF = _GeneratorRefType(fields=[("rng", _GENERATOR)])
-
-
-@njit(cache=True)
-def _generator_ref(rng):  # pragma: no cover - compiled
-    ref = structref.new(_GENERATOR_REF)
-    ref.rng = rng
-    return ref
-
-
-@njit(cache=True)
-def _generator_of(ref):  # pragma: no cover - compiled
-    return ref.rng
-
-
-@structref.register
 class _PackType(types.StructRef):
     def preprocess_fields(self, fields):
         return tuple((name, types.unliteral(t)) for name, t in fields)
@@ -104,6 +57,10 @@ class Pack(structref.StructRefProxy):
     Numba types and unboxes a tuple argument element by element on every call (about 10 us for
     the hundred-odd arrays of the engine's week); a pack, once made, in half a microsecond. The
     arrays are shared, not copied: changes in place are seen on both sides.
+
+    A pack of one ``numpy.random.Generator`` is how the weekly kernels take the run's generator
+    (``ctx.krng``; see :func:`generator`): given the Generator itself, numba looks up its bit
+    generator's function pointers through ctypes on every call (about 5 us).
 
     Examples
     --------
@@ -139,14 +96,27 @@ def _pack_items(pack):  # pragma: no cover - compiled
 
 
 def generator(rng):
-    """The Generator itself, given a Generator or a :class:`GeneratorRef` (in compiled code)."""
-    return rng.generator if isinstance(rng, GeneratorRef) else rng
+    """The Generator itself, given a Generator or a :class:`Pack` of one (in compiled code too).
+
+    Kernels meant to take either call it on their argument first; both draw from the one state.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a, b = np.random.default_rng(5), np.random.default_rng(5)
+    >>> packed = Pack((b,))
+    >>> bool(round_one(0.5, a) == round_one(0.5, packed)), bool(a.random() == b.random())
+    (True, True)
+    >>> generator(packed) is b
+    True
+    """
+    return rng.items[0] if isinstance(rng, Pack) else rng
 
 
 @overload(generator)
 def _generator_impl(rng):
-    if isinstance(rng, _GeneratorRefType):
-        return lambda rng: rng.rng
+    if isinstance(rng, _PackType):
+        return lambda rng: rng.items[0]
     if isinstance(rng, types.NumPyRandomGeneratorType):
         return lambda rng: rng
     return None
