@@ -237,10 +237,9 @@ def _machine_week(week, pack, appointees, arrests, mass, qs, earlier, pending, s
     rng = generator(rng)
     posts, static, nkvd_static, interrogation, precedent_factor, causes, scale = pack.items
     decline._fill_vacated(posts, appointees, rng)
-    (free_count, lo, hi, region, whole, kompromat, immunity, cols, nkvd_code, y, target_weight, alarm_now,
-     hostile) = static
-    inten, rate, target, regional, per_name = arrests
-    h = flywheel._hazards(inten, (rate, y, target_weight, target, alarm_now), regional, hostile)
+    free_count, lo, hi, region, whole, kompromat, immunity, cols, nkvd_code, hostile = static
+    inten, sanction, regional, per_name = arrests
+    h = flywheel._hazards(inten, sanction, regional, hostile)
     rank = cols[4]
     targeted, cascaded, keep = flywheel._arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name,
                                                  immunity, week, cols, nkvd_code, rng)

@@ -107,17 +107,16 @@ def arrest_static(ctx) -> tuple:
     """The arrays of the arrest kernel (:func:`_arrests`) that stay the same all run (they change in place)."""
     st, w = ctx.state, ctx.world
     return (st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.kompromat,
-            st.immunity, st.arrest_cols, NKVD, ctx.params.centre.yield_to_pressure, ctx.target_weight, st.alarm,
-            ctx.hostility[REGIONALS].copy())
+            st.immunity, st.arrest_cols, NKVD, ctx.hostility[REGIONALS].copy())
 
 
 def arrest_week(ctx, pr, inten: float) -> tuple:
-    """This week's part of the arrest kernel's arguments: the intensity, the rate of the centre's sanction and the
-    pressure it aims (:func:`~makhovik.mechanisms.centre.sanction_hazards`), the regionals' initiative and the
-    cascade's hazard per naming. The targeted arrests are sanctioned by the centre or on regional initiative;
+    """This week's part of the arrest kernel's arguments: the intensity, the arguments of the centre's sanction
+    (:func:`~makhovik.mechanisms.centre.sanction_args`), the regionals' initiative and the cascade's hazard per
+    naming. The targeted arrests are sanctioned by the centre or on regional initiative;
     the cascade arrests the named with a hazard that rises with the times they were named."""
     c = ctx.params.centre
-    return (inten, c.elite_rate * centre.appetite(ctx), pr.target, c.regional_rate * pr.regional_zeal,
+    return (inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal,
             ctx.params.flywheel.hazard_per_name * inten)
 
 
