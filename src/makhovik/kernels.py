@@ -40,8 +40,9 @@ _GENERATOR = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
 
 @typeof_impl.register(np.random.Generator)
 def _typeof_generator(val, c):
-    """The numba type of every Generator is the same; numba builds it anew on each call (1.8 us of the ~8 us a
-    kernel call takes), so a run's thousands of kernel calls get it ready-made."""
+    """The numba type of every Generator is the same; numba builds it anew on each call (1.8 us), so kernels
+    given a Generator (the world builder's, the cascade sub-model's) get it ready-made. The weekly kernels
+    take the run's generator in a :class:`Pack`, which saves the rest of the cost."""
     return _GENERATOR
 
 
