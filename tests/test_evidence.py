@@ -161,7 +161,7 @@ def test_compare_calibrate_report_end_to_end(tmp_path):
     assert set(summary["model_probabilities"]) == {"seed", "center"}
     assert summary["scale"] == 0.001 and summary["scenario"] == "great-terror"  # what the report reruns
     assert sum(summary["model_probabilities"].values()) == pytest.approx(1.0)
-    r = runner.invoke(app, ["calibrate", "-H", "seed", "-H", "center", "--populations", "1", "--population-size", "6",
+    r = runner.invoke(app, ["calibrate", "-H", "seed", "-H", "center", "--populations", "2", "--population-size", "6",
                             "--scale", "0.001", "--workers", "1", "--out", str(out), "--resume"])
     assert r.exit_code == 0, r.output
     assert len(pd.read_csv(out / "model_probabilities.csv")) == 2  # a second generation on the same database

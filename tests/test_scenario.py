@@ -69,7 +69,7 @@ def test_overrides_and_scale():
     (["mechanisms.centre.initiative=whenever"], "mechanisms.centre.initiative"),
     (["world.scale=0"], "world.scale"),
     (["mechanisms.alarm.immunity=[1, 2]"], "mechanisms.alarm.immunity"),
-    (["mechanisms.pressure.hostility.regionals.kulaks=1"], "mechanisms.pressure.hostility"),
+    (["mechanisms.pressure.hostility.regionals.kulaks=1"], "mechanisms.pressure.hostility.regionals.kulaks"),
     (["noequals"], "--set"),
     (["mechanisms.alarm.immunity.9=0.1"], "mechanisms.alarm.immunity.9"),
 ])

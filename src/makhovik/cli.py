@@ -1,23 +1,73 @@
-"""The ``makhovik`` command line: run, schema, params, scenarios, claims."""
+"""The ``makhovik`` command line: run, compare, calibrate, report, data, schema, params, scenarios, claims.
+
+Every command checks all of its input before it does any work or writes anything: a bad
+value gets one line on stderr naming the field or flag and what was expected, and exit
+code 2. Values inside their physical bounds but outside their priors are allowed, with one
+``warning:`` line each, printed once the input has passed every check.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
-from .errors import MakhovikError, ScenarioError
+from .errors import MakhovikError, ScenarioError, ScenarioWarning, did_you_mean, one_line
+
+
+class _Group(TyperGroup):
+    """Click's usage errors as one line (``error: --seed: ...``) and exit code 2, like every other bad input."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
+                              **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else "makhovik --help", err=True)
+            rv = 2
+        except click.ClickException as exc:
+            _print_error(_usage_message(exc))
+            if not standalone_mode:
+                raise
+            sys.exit(2)
+        except click.exceptions.Abort:
+            if not standalone_mode:
+                raise
+            sys.exit(130)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _usage_message(exc: click.ClickException) -> str:
+    """``FLAG: what was expected`` for a usage error click found."""
+    if isinstance(exc, click.NoSuchOption):
+        known = [o for p in (exc.ctx.command.params if exc.ctx else []) for o in p.opts]
+        return f"{exc.option_name}: unknown option{did_you_mean(exc.option_name, known)} (see --help)"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        flag = "/".join(exc.param.opts) or exc.param.name
+        return f"{flag}: expected a valid value: {exc.message}"
+    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+        return f"{exc.ctx.command_path}: {exc.format_message()} (see --help)"
+    return exc.format_message()
+
 
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
     help="Makhovik: simulate factional struggle and repression cascades, and test rival accounts against the record.",
 )
 console = Console()
@@ -31,11 +81,33 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", "-s", help="Override a parameter: path.to.param=value (repeatable)."),
 ]
+SeedOpt = Annotated[int, typer.Option(help="Random seed, a whole number >= 0 (same seed, identical tables).")]
+
+#: Warnings found while loading this command's input, printed once every check has passed.
+_pending: list[str] = []
+
+
+def _print_error(message: str) -> None:
+    err.print(f"[bold red]error[/]: {escape(one_line(message, 600))}", highlight=False, soft_wrap=True)
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error[/]: {exc}", highlight=False, soft_wrap=True)
+    _print_error(str(exc))
     raise typer.Exit(2)
+
+
+def _flush_warnings() -> None:
+    """Print the pending warnings, one line each (the input is valid; these are values to look at twice)."""
+    for w in dict.fromkeys(_pending):
+        err.print(f"[yellow]warning[/]: {escape(one_line(w, 600))}", highlight=False, soft_wrap=True)
+    _pending.clear()
+
+
+def _compile_note() -> None:
+    from ._kernel_cache import COMPILE_NOTE, is_cold
+
+    if is_cold():
+        err.print(escape(COMPILE_NOTE) + " ...", highlight=False, soft_wrap=True)
 
 
 def _progress(unit: str, quiet: bool) -> Progress:
@@ -44,24 +116,43 @@ def _progress(unit: str, quiet: bool) -> Progress:
                     TimeElapsedColumn(), console=err, disable=quiet, transient=True)
 
 
+def _seed(seed: int, flag: str = "--seed") -> int:
+    if seed < 0:
+        raise ScenarioError(flag, f"expected a whole number >= 0, got {seed}")
+    return seed
+
+
 def _load(scenario, hypothesis, scale, sets):
+    """Load and validate a scenario as the command line gives it; warnings wait in :data:`_pending`."""
     from .scenario import load_scenario
 
     if scale is not None and not 0 < scale <= 1:
         raise ScenarioError("--scale", f"expected a number in (0, 1], got {scale}")
-    return load_scenario(scenario, hypothesis=hypothesis, overrides=sets or None, scale=scale)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioWarning)
+        scn = load_scenario(scenario, hypothesis=hypothesis, overrides=sets or None, scale=scale)
+    _pending.extend(str(w.message) for w in caught if issubclass(w.category, ScenarioWarning))
+    return scn
+
+
+def _out_ready(out: Path | None, force: bool) -> None:
+    if out is not None:
+        from .io import check_out_dir
+
+        check_out_dir(out, force=force)
 
 
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
     hypothesis: HypothesisOpt = None,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, identical tables).")] = 1937,
+    seed: SeedOpt = 1937,
     scale: Annotated[float | None, typer.Option(help="Scale of the rank-and-file and mass tiers, in (0, 1].")] = None,
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(help="Folder for Parquet tables, manifest and figure.")] = None,
     figure: Annotated[bool, typer.Option(help="Write run.png into --out.")] = True,
-    force: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace an earlier Makhovik output in --out (files Makhovik did not "
+                                             "write are kept).")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run a scenario under a hypothesis; print annual totals beside the archival ones.
@@ -70,16 +161,19 @@ def run(
     (hypothesis 'base'); name a hypothesis to test an account.
     """
     from .engine import simulate
+    from .world import footprint
 
+    _pending.clear()
     try:
         scn = _load(scenario, hypothesis, scale, set_)
-        if out is not None:
-            from .io import check_out_dir
-
-            check_out_dir(out, force=force)
+        seed = _seed(seed)
+        _out_ready(out, force)
+        footprint.check(scn)
+        _flush_warnings()
+        _compile_note()
         t0 = time.perf_counter()
         with _progress("weeks", quiet) as bar:
-            task = bar.add_task(f"{scn.name} / {scn.hypothesis.name}", total=scn.calendar.n_weeks)
+            task = bar.add_task(escape(f"{scn.name} / {scn.hypothesis.name}"), total=scn.calendar.n_weeks)
             res = simulate(scn, seed=seed, progress=lambda d, n: bar.update(task, completed=d))
         res.timings["total_s"] = time.perf_counter() - t0
         manifest = None
@@ -96,7 +190,8 @@ def _summary(res, manifest, out) -> None:
     from .evidence import annual_record, event_record
 
     scn = res.scenario
-    console.print(f"[bold]{scn.name}[/] — hypothesis [bold]{scn.hypothesis.name}[/]: {scn.hypothesis.summary}")
+    console.print(f"[bold]{escape(scn.name)}[/] — hypothesis [bold]{escape(scn.hypothesis.name)}[/]: "
+                  f"{escape(scn.hypothesis.summary)}", highlight=False)
     console.print(f"scale {scn.world.scale:g}, seed {res.seed}, {res.world_summary['agents']:,} agents; "
                   f"built in {res.timings.get('build_s', 0):.2f} s, ran in {res.timings['run_s']:.2f} s")
     sim = res.annual().set_index("year")
@@ -125,39 +220,42 @@ def _summary(res, manifest, out) -> None:
         t.add_row(name, "not produced" if d is None else str(d), str(date))
     console.print(t)
     console.print("[dim]Archival numbers: MVD 1st special dept. (convicted, executed), Pospelov commission "
-                  "(arrests); see data/annual.csv. A fit is not evidence for a hypothesis until calibrated.[/]")
+                  "(arrests); see `makhovik data`. A fit is not evidence for a hypothesis until calibrated.[/]")
     if manifest is not None:
-        console.print(f"wrote {', '.join(manifest['files'])} to {out}")
+        console.print(f"wrote {', '.join(manifest['files'])} to {escape(str(out))}", highlight=False)
 
 
 @app.command()
 def compare(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
     hypothesis: HypothesisOpt = None,
-    runs: Annotated[int, typer.Option(help="Replications in the ensemble.", min=1)] = 20,
-    seed: Annotated[int, typer.Option(help="Seed of the ensemble (replications are spawned from it).")] = 1937,
+    runs: Annotated[int, typer.Option(help="Replications in the ensemble.", min=1, max=100_000)] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the ensemble, >= 0 (replications are spawned from it).")] = 1937,
     scale: Annotated[float | None, typer.Option(help="Scale of the rank-and-file and mass tiers, in (0, 1].")] = 0.01,
     set_: SetOpt = None,
     hold_out: Annotated[list[str] | None, typer.Option("--hold-out", help="Observable to score as held out (repeatable).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1, max=1024)] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for compare.csv, values.parquet, manifest.json.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace an earlier Makhovik output in --out.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run an ensemble and hold every observable against the archival record."""
     from .evidence.compare import compare_table, ensemble_values, summary_distances
     from .evidence.observables import observables
+    from .world import footprint
 
+    _pending.clear()
     try:
         scn = _load(scenario, hypothesis, scale, set_)
+        seed = _seed(seed)
         obs = observables(tuple(hold_out or ()))
-        if out is not None:
-            from .io import check_out_dir
-
-            check_out_dir(out, force=force)
+        _out_ready(out, force)
+        footprint.check(scn)
+        _flush_warnings()
+        _compile_note()
         t0 = time.perf_counter()
         with _progress("runs", quiet) as bar:
-            task = bar.add_task(f"{scn.name} / {scn.hypothesis.name}", total=runs)
+            task = bar.add_task(escape(f"{scn.name} / {scn.hypothesis.name}"), total=runs)
             values = ensemble_values(scn, runs, seed=seed, workers=workers,
                                      progress=lambda d, n: bar.update(task, completed=d))
         elapsed = time.perf_counter() - t0
@@ -176,7 +274,8 @@ def compare(
                 (tmp / "manifest.json").write_text(json.dumps(man, indent=2, default=str))
     except MakhovikError as exc:
         _fail(exc)
-    t = Table(title=f"{scn.name} / {scn.hypothesis.name}: {runs} runs at scale {scn.world.scale:g} against the record")
+    t = Table(title=escape(f"{scn.name} / {scn.hypothesis.name}: {runs} runs at scale {scn.world.scale:g} "
+                           "against the record"))
     for c in ("observable", "archival (range)", "quality", "simulated median [90% band]", "distance", "runs in range"):
         t.add_column(c, overflow="fold")
     for _, r in table.iterrows():
@@ -186,94 +285,115 @@ def compare(
     console.print(f"median total distance: fitted {dist['fitted']:.2f}, held out {dist['held_out']:.2f} "
                   f"(1 = one scale unit outside the range; see docs/evidence.md); {elapsed:.1f} s")
     if out is not None:
-        console.print(f"wrote compare.csv, values.parquet, scenario.yaml, manifest.json to {out}")
+        console.print(f"wrote compare.csv, values.parquet, scenario.yaml, manifest.json to {escape(str(out))}",
+                      highlight=False)
 
 
 @app.command()
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
     hypotheses: Annotated[list[str] | None, typer.Option("--hypotheses", "-H",
-                                                         help="Hypotheses to compare (repeatable).")] = None,
-    populations: Annotated[int, typer.Option(help="ABC-SMC generations to run (0 with --resume: summarise the "
-                                                  "stored ones).", min=0)] = 4,
-    population_size: Annotated[int, typer.Option(help="Particles per generation.", min=2)] = 100,
+                                                         help="Hypotheses to compare (repeatable; default seed, "
+                                                              "center, interaction).")] = None,
+    populations: Annotated[int, typer.Option(help="ABC-SMC generations in all; with --resume the calibration "
+                                                  "continues until it has that many (0: summarise the stored "
+                                                  "ones).", min=0, max=1000)] = 4,
+    population_size: Annotated[int | None, typer.Option(help="Particles per generation (default 100).", min=2,
+                                                        max=1_000_000)] = None,
     scale: Annotated[float | None, typer.Option(help="Model scale (default: the scenario's calibration.scale).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the calibration.")] = 1937,
+    seed: Annotated[int | None, typer.Option(help="Seed of the calibration, >= 0 (default 1937).")] = None,
     set_: SetOpt = None,
     hold_out: Annotated[list[str] | None, typer.Option("--hold-out", help="Observable scored but not fitted.")] = None,
-    prior_width: Annotated[float, typer.Option(help="Multiply every prior's width (prior-sensitivity runs).",
-                                               min=0.05, max=1.0)] = 1.0,
-    replicates: Annotated[int, typer.Option(help="Runs per particle (medians of their observables).", min=1)] = 1,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    prior_width: Annotated[float | None, typer.Option(help="Multiply every prior's width (prior-sensitivity runs; "
+                                                           "default 1).", min=0.05, max=1.0)] = None,
+    replicates: Annotated[int | None, typer.Option(help="Runs per particle (medians of their observables; default "
+                                                        "1).", min=1, max=1000)] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core); the results are "
+                                                     "the same for any number.", min=1, max=1024)] = None,
     out: Annotated[Path, typer.Option(help="Folder for the database, posteriors and summary.")] = Path("calibration"),
-    resume: Annotated[bool, typer.Option(help="Continue the calibration stored in --out.")] = False,
+    resume: Annotated[bool, typer.Option(help="Continue the calibration stored in --out; settings not given are "
+                                              "the stored ones, and those given must match them.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace an earlier Makhovik calibration in --out (files Makhovik did "
+                                             "not write are kept).")] = False,
 ) -> None:
-    """Calibrate the hypotheses together (ABC-SMC with model selection); resumable."""
-    from .evidence.calibrate import calibrate as run_calibration
-    from .evidence.calibrate import write_calibration
-    from .evidence.observables import observables
+    """Calibrate the hypotheses together (ABC-SMC with model selection); resumable and reproducible.
 
-    hyps = tuple(hypotheses or ("seed", "center", "interaction"))
+    The same command, killed and given again with --resume, finishes with exactly the
+    calibration it would have made uninterrupted.
+    """
+    from .evidence.calibrate import calibrate as run_calibration
+    from .evidence.calibrate import prepare_calibration, write_calibration
+
+    _pending.clear()
     try:
-        for h in hyps:  # validate every hypothesis, --scale and the held-out names before any work
-            _load(scenario, h, scale, set_)
-        observables(tuple(hold_out or ()))
-        if resume and not (out / "calibration.db").exists():
-            raise ScenarioError("--resume", f"expected {out / 'calibration.db'} from an earlier calibration")
+        if seed is not None:
+            seed = _seed(seed)
+        if scale is not None and not 0 < scale <= 1:
+            raise ScenarioError("--scale", f"expected a number in (0, 1], got {scale}")
+        if resume and force:
+            raise ScenarioError("--force", "expected either --resume (continue) or --force (start again), not both")
         if populations == 0 and not resume:
             raise ScenarioError("--populations", "expected at least 1 (0 only with --resume)")
-        if not resume:
-            from .io import check_out_dir
-
-            check_out_dir(out)
-        out.mkdir(parents=True, exist_ok=True)
-        err.print(f"calibrating {', '.join(hyps)}: {populations} generations of {population_size} particles "
-                  f"(database {out / 'calibration.db'})")
-        res = run_calibration(scenario, hyps, populations=populations, population_size=population_size,
-                              scale=scale, seed=seed, db=out / "calibration.db", resume=resume,
-                              held_out=tuple(hold_out or ()), overrides=set_ or None, workers=workers,
-                              prior_width=prior_width, replicates=replicates, progress=_generation_line)
-        files = write_calibration(res, out, extra={"prior_width": prior_width, "seed": seed,
-                                                   "replicates": replicates, "held_out": list(hold_out or ())})
+        plan = prepare_calibration(scenario, tuple(hypotheses) if hypotheses else None,
+                                   population_size=population_size, scale=scale, seed=seed, out=out, resume=resume,
+                                   force=force, held_out=tuple(hold_out) if hold_out else None, overrides=set_ or None,
+                                   prior_width=prior_width, replicates=replicates)
+        _pending.extend(plan.warnings)
+        _flush_warnings()
+        _compile_note()
+        err.print(escape(f"calibrating {', '.join(plan.labels)}: {plan.describe(populations)} "
+                         f"(database {plan.db})"), highlight=False, soft_wrap=True)
+        res = run_calibration(plan, populations=populations, workers=workers, progress=_generation_line)
+        s = plan.settings
+        files = write_calibration(res, out, extra={"prior_width": s["prior_width"], "seed": s["seed"],
+                                                   "replicates": s["replicates"], "held_out": s["held_out"]})
     except MakhovikError as exc:
         _fail(exc)
     t = Table(title="Posterior model probabilities by generation")
     t.add_column("generation", justify="right")
     for h in res.hypotheses:
-        t.add_column(h, justify="right")
+        t.add_column(escape(h), justify="right")
     for g, row in res.model_probabilities.iterrows():
         t.add_row(str(g), *[f"{row[h]:.3f}" for h in res.hypotheses])
     console.print(t)
-    console.print(f"{res.simulations:,} simulations in {res.elapsed_s:.0f} s; epsilon "
-                  f"{' > '.join(f'{e:.2f}' for e in res.epsilons)}; wrote {', '.join(files)} to {out}")
+    console.print(escape(f"{res.simulations:,} simulations in {res.elapsed_s:.0f} s; epsilon "
+                         f"{' > '.join(f'{e:.2f}' for e in res.epsilons)}; wrote {', '.join(files)} to {out}"),
+                  highlight=False)
 
 
 def _generation_line(t: int, eps: float, samples: int, probs: dict[str, float]) -> None:
-    err.print(f"generation {t}: epsilon {eps:.2f}, {samples:,} simulations; model probabilities "
-              + ", ".join(f"{h} {p:.2f}" for h, p in probs.items()), soft_wrap=True)
+    err.print(escape(f"generation {t}: epsilon {eps:.2f}, {samples:,} simulations; model probabilities "
+                     + ", ".join(f"{h} {p:.2f}" for h, p in probs.items())), soft_wrap=True, highlight=False)
 
 
 @app.command()
 def report(
     folder: Annotated[Path, typer.Argument(help="A folder written by `makhovik calibrate`.")],
-    draws: Annotated[int, typer.Option(help="Prior and posterior predictive runs each.", min=2)] = 30,
-    seed: Annotated[int, typer.Option(help="Seed of the predictive runs.")] = 1,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    draws: Annotated[int, typer.Option(help="Prior and posterior predictive runs each.", min=2, max=100_000)] = 30,
+    seed: Annotated[int, typer.Option(help="Seed of the predictive runs, >= 0.")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1, max=1024)] = None,
     sensitivity: Annotated[Path | None, typer.Option(help="A second calibration folder (another prior set).")] = None,
-    scale_runs: Annotated[int, typer.Option(help="Runs per scale in the scale check (0 skips it).", min=0)] = 4,
+    scale_runs: Annotated[int, typer.Option(help="Runs per scale in the scale check (0 skips it).", min=0,
+                                            max=10_000)] = 4,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Write a self-contained HTML report (fit, posteriors, model probabilities, claim audit) into FOLDER/report."""
-    from .report.html import build_report
+    from .report.html import build_report, load_calibration
 
     try:
+        seed = _seed(seed)
+        load_calibration(folder)
+        if sensitivity is not None:
+            load_calibration(sensitivity, flag="--sensitivity")
+        _compile_note()
         with _progress("runs", quiet) as bar:
             task = bar.add_task("predictive", total=None)
             path = build_report(folder, draws=draws, seed=seed, workers=workers, sensitivity=sensitivity,
                                 scale_runs=scale_runs, progress=lambda d, n: bar.update(task, completed=d, total=n))
     except MakhovikError as exc:
         _fail(exc)
-    console.print(f"wrote {path} (and its figures as PNG and SVG, fit.csv, claim_audit.csv)")
+    console.print(f"wrote {escape(str(path))} (and its figures as PNG and SVG, fit.csv, claim_audit.csv)",
+                  highlight=False)
 
 
 @app.command()
@@ -299,7 +419,7 @@ def data(
         t.add_column(c, overflow="fold")
     for o in obs:
         vals = "; ".join(f"{o.format(v.value)} [{v.quality}] {v.file}" for v in o.targets)
-        t.add_row(o.name, o.group, o.kind, o.describe_range(), o.quality, vals)
+        t.add_row(o.name, o.group, o.kind, escape(o.describe_range()), o.quality, escape(vals))
     console.print(t)
 
 
@@ -321,10 +441,12 @@ def params(
     """List every parameter with its value, unit, prior range and meaning."""
     from .scenario import parameter_table
 
+    _pending.clear()
     try:
         scn = _load(scenario, hypothesis, None, set_)
     except MakhovikError as exc:
         _fail(exc)
+    _flush_warnings()
     data = scn.model_dump(mode="json")
     rows = []
     for row in parameter_table():
@@ -335,14 +457,14 @@ def params(
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=1, default=str) + "\n")
         return
-    t = Table(title=f"Parameters of {scn.name} / {scn.hypothesis.name}")
+    t = Table(title=escape(f"Parameters of {scn.name} / {scn.hypothesis.name}"))
     for c in ("path", "value", "unit", "prior", "meaning"):
         t.add_column(c, overflow="fold")
     for r in rows:
         v = r["value"]
         vs = json.dumps(v) if isinstance(v, dict | list) else str(v)
-        t.add_row(r["path"], vs[:60], r["unit"], "" if r["prior"] is None else f"{r['prior'][0]} – {r['prior'][1]}",
-                  r["description"])
+        t.add_row(r["path"], escape(one_line(vs, 60)), r["unit"],
+                  "" if r["prior"] is None else escape(f"{r['prior'][0]} – {r['prior'][1]}"), escape(r["description"]))
     console.print(t)
 
 
@@ -352,29 +474,62 @@ def scenarios() -> None:
     from .scenario import builtin_hypotheses, builtin_scenarios
 
     for s in builtin_scenarios():
-        console.print(f"[bold]{s}[/]: hypotheses {', '.join(builtin_hypotheses(s))}")
+        console.print(f"[bold]{escape(s)}[/]: hypotheses {escape(', '.join(builtin_hypotheses(s)))}")
 
 
 @app.command()
-def claims() -> None:
-    """Show how each claim C1-C20 of the source text maps to mechanisms and parameters."""
-    from .claims import load_claims
+def claims(
+    ids: Annotated[list[str] | None, typer.Argument(help="Claims to show in full (C1 ... C20); all, as a table, "
+                                                         "without.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Print a text the claims come from: en (the "
+                                                                "translation, with the numbered claims), ru (the "
+                                                                "original) or history (the historical notes).")] = None,
+) -> None:
+    """Show the claims C1-C20 of the source text, how the model carries each, and the source text itself."""
+    from .claims import CLAIM_IDS, load_claims, source_text
+    from .scenario import builtin_hypotheses, load_scenario
 
-    t = Table(title="Claims of the source text and where the model carries them")
+    try:
+        if source is not None:
+            text = source_text(source)
+        for cid in ids or ():
+            if cid.upper() not in CLAIM_IDS:
+                raise ScenarioError("CLAIM", f"expected a claim id C1 ... C20, got {cid!r}{did_you_mean(cid, CLAIM_IDS)}")
+    except MakhovikError as exc:
+        _fail(exc)
+    if source is not None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    table = load_claims()
+    if ids:
+        encodings = {h: load_scenario("great-terror", hypothesis=h, warn=False).hypothesis.claims
+                     for h in builtin_hypotheses("great-terror")}
+        for cid in (c.upper() for c in ids):
+            c = table[cid]
+            console.print(f"[bold]{cid}[/] ({escape(c['kind'])}): {escape(c['text'])}", highlight=False)
+            console.print(f"  mechanisms: {', '.join(c['mechanisms'])}", highlight=False)
+            for key in ("parameters", "outputs"):
+                if c.get(key):
+                    console.print(f"  {key}: {', '.join(c[key])}", highlight=False)
+            if c.get("note"):
+                console.print(f"  note: {escape(c['note'])}", highlight=False)
+            for h, enc in encodings.items():
+                if cid in enc:
+                    console.print(f"  under {h}: {escape(enc[cid])}", highlight=False)
+        return
+    t = Table(title="Claims of the source text and where the model carries them (the text: makhovik claims "
+                    "--source en)")
     for c in ("id", "claim", "mechanisms", "parameters / outputs"):
         t.add_column(c, overflow="fold")
-    for cid, c in load_claims().items():
-        t.add_row(cid, c["text"], ", ".join(c["mechanisms"]), ", ".join(c.get("parameters", []) + c.get("outputs", [])))
+    for cid, c in table.items():
+        t.add_row(cid, escape(c["text"]), ", ".join(c["mechanisms"]),
+                  ", ".join(c.get("parameters", []) + c.get("outputs", [])))
     console.print(t)
 
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        app()
-    except ScenarioError as exc:  # pragma: no cover - errors are caught in the commands
-        err.print(f"error: {exc}")
-        sys.exit(2)
+    app()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import MakhovikError
+from ..errors import MakhovikError, ScenarioError, did_you_mean, short_repr
 from ..world.inputs import data_path
 
 __all__ = [
@@ -213,7 +213,8 @@ def observables(held_out: tuple[str, ...] | list[str] = ()) -> list[Observable]:
     names = {o.name for o in obs}
     for h in held_out:
         if h not in names:
-            raise MakhovikError(f"--hold-out: unknown observable {h!r}; see `makhovik data`")
+            raise ScenarioError("--hold-out", f"unknown observable {short_repr(h, 60)}{did_you_mean(h, names)} "
+                                              "(`makhovik data` lists them)")
     return [Observable(**{**o.__dict__, "held_out": o.name in held_out}) for o in obs]
 
 

@@ -18,20 +18,29 @@ def _overrides(priors: list[Prior], values: dict[str, float], start) -> dict:
     return {p.path: p.value(values[p.path], start) for p in priors if p.path in values}
 
 
-def prior_draws(scenario: str, hypotheses: list[str], n: int, seed: int) -> list[dict]:
-    """``n`` draws: hypotheses equally likely, parameters uniform within their priors."""
+def _priors(data: dict) -> tuple[list[Prior], object]:
+    scn = load_scenario(data, warn=False)
+    return priors_of(scn), scn.calendar.start
+
+
+def prior_draws(scenarios: dict[str, dict], n: int, seed: int) -> list[dict]:
+    """``n`` draws: hypotheses equally likely, parameters uniform within their priors.
+
+    ``scenarios`` maps each hypothesis's label to its resolved scenario (as calibrated).
+    """
     rng = np.random.default_rng(seed)
+    labels = list(scenarios)
+    priors = {h: _priors(scenarios[h]) for h in labels}
     out = []
     for i in range(n):
-        h = hypotheses[i % len(hypotheses)]
-        scn = load_scenario(scenario, hypothesis=h)
-        pri = priors_of(scn)
+        h = labels[i % len(labels)]
+        pri, start = priors[h]
         vals = {p.path: float(rng.uniform(p.lo, p.hi)) for p in pri}
-        out.append({"hypothesis": h, "overrides": _overrides(pri, vals, scn.calendar.start)})
+        out.append({"hypothesis": h, "overrides": _overrides(pri, vals, start)})
     return out
 
 
-def posterior_draws(scenario: str, probabilities: dict[str, float], posteriors: dict[str, pd.DataFrame],
+def posterior_draws(scenarios: dict[str, dict], probabilities: dict[str, float], posteriors: dict[str, pd.DataFrame],
                     n: int, seed: int) -> list[dict]:
     """``n`` draws from the posterior: hypotheses by their probability, particles by their weight."""
     rng = np.random.default_rng(seed)
@@ -40,23 +49,23 @@ def posterior_draws(scenario: str, probabilities: dict[str, float], posteriors: 
         return []
     p = np.array([probabilities[h] for h in hyps])
     picks = rng.choice(len(hyps), size=n, p=p / p.sum())
+    priors = {h: _priors(scenarios[h]) for h in hyps}
     out = []
     for k in picks:
         h = hyps[k]
         df = posteriors[h]
         w = df["weight"].to_numpy(float)
         row = df.iloc[int(rng.choice(len(df), p=w / w.sum()))]
-        scn = load_scenario(scenario, hypothesis=h)
-        pri = priors_of(scn)
-        out.append({"hypothesis": h, "overrides": _overrides(pri, row.to_dict(), scn.calendar.start)})
+        pri, start = priors[h]
+        out.append({"hypothesis": h, "overrides": _overrides(pri, row.to_dict(), start)})
     return out
 
 
 def _one(task) -> dict:
     from ..engine import simulate
 
-    scenario, draw, scale, seed = task
-    scn = load_scenario(scenario, hypothesis=draw["hypothesis"], overrides=draw["overrides"], scale=scale)
+    data, draw, scale, seed = task
+    scn = load_scenario(data, overrides=draw["overrides"], scale=scale, warn=False)
     res = simulate(scn, seed=seed, log_requests=False)
     vals = simulated_values(res)
     flags = statement_flags(res, draw["hypothesis"])
@@ -65,11 +74,11 @@ def _one(task) -> dict:
             **{f"par:{k}": v for k, v in draw["overrides"].items()}}
 
 
-def run_draws(scenario: str, draws: list[dict], scale: float, seed: int, workers: int | None = None,
+def run_draws(scenarios: dict[str, dict], draws: list[dict], scale: float, seed: int, workers: int | None = None,
               progress=None) -> pd.DataFrame:
     """Simulate each draw once; one row per draw with observables (``obs:``), statements (``claim:``), distance."""
     seeds = np.random.SeedSequence(seed).spawn(len(draws))
-    rows = map_local(_one, [(scenario, d, scale, s) for d, s in zip(draws, seeds, strict=True)],
+    rows = map_local(_one, [(scenarios[d["hypothesis"]], d, scale, s) for d, s in zip(draws, seeds, strict=True)],
                      workers=workers, progress=progress)
     return pd.DataFrame(rows)
 

@@ -11,16 +11,17 @@ from .observables import observables, synthetic_targets
 __all__ = ["scale_check"]
 
 
-def scale_check(scenario: str, hypothesis: str, overrides: dict | None, scales: tuple[float, float], runs: int,
+def scale_check(scenario: dict, overrides: dict | None, scales: tuple[float, float], runs: int,
                 seed: int, workers: int | None = None) -> pd.DataFrame:
     """Median of every observable at two scales, and their difference in the observable's distance units.
 
-    An observable is ``stable`` when the medians differ by less than one distance unit (for
-    counts, about 25%; for shares of a body, five points; for dates, 30 days).
+    ``scenario`` is a hypothesis's resolved scenario (a mapping, as calibrated), ``overrides``
+    its posterior parameters. An observable is ``stable`` when the medians differ by less than
+    one distance unit (for counts, about 25%; for shares of a body, five points; for dates, 30 days).
     """
     med = []
     for sc in scales:
-        scn = load_scenario(scenario, hypothesis=hypothesis, overrides=overrides or None, scale=sc)
+        scn = load_scenario(scenario, overrides=overrides or None, scale=sc, warn=False)
         med.append(ensemble_values(scn, runs, seed=seed, workers=workers).median())
     rows = []
     refs = synthetic_targets(med[1].to_dict(), observables())  # the larger scale as the target

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, format_validation_error
 from ..evidence.audit import CONTRADICT, FIT_LIMIT, ODDS, SUPPORT, audit_table
 from ..evidence.compare import compare_table
 from ..evidence.observables import observables
@@ -31,26 +32,87 @@ __all__ = ["build_report", "load_calibration", "STABLE_GENERATIONS"]
 STABLE_GENERATIONS = 3
 
 
-def load_calibration(folder: Path) -> dict:
-    """The summary, model probabilities and posteriors written by ``makhovik calibrate``."""
+class _Summary(BaseModel):
+    """What the report reads of ``calibration.json`` (checked: a hand-edited file is refused, not rendered)."""
+
+    model_config = ConfigDict(extra="allow")
+    scenario: str = "great-terror"
+    scale: float | None = None
+    hypotheses: list[str] = Field(min_length=1)
+    model_probabilities: dict[str, float]
+    epsilons: list[float] = Field(default_factory=list)
+    simulations: int = 0
+    elapsed_s: float = 0.0
+    prior_width: float = 1.0
+    held_out: list[str] = Field(default_factory=list)
+    posterior_files: dict[str, str] = Field(default_factory=dict)
+
+
+def load_calibration(folder: Path, flag: str = "DIR") -> dict:
+    """The summary, model probabilities, posteriors and hypotheses' scenarios written by ``makhovik calibrate``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``flag`` (the folder's argument) when the folder is not a calibration or its
+        ``calibration.json`` does not hold what ``makhovik calibrate`` writes.
+    """
     folder = Path(folder)
     f = folder / "calibration.json"
     if not f.is_file():
-        raise ScenarioError("DIR", f"expected a calibration folder with calibration.json, {folder} has none")
-    summary = json.loads(f.read_text())
-    probs = pd.read_csv(folder / "model_probabilities.csv", index_col=0)
-    posts = {h: pd.read_parquet(folder / f"posterior_{h}.parquet") for h in summary["hypotheses"]
-             if (folder / f"posterior_{h}.parquet").exists()}
-    return {"summary": summary, "probabilities": probs, "posteriors": posts}
+        raise ScenarioError(flag, f"expected a calibration folder with calibration.json, {folder} has none")
+    try:
+        raw = json.loads(f.read_text(encoding="utf-8"))
+        summary = _Summary.model_validate(raw).model_dump()
+    except (ValueError, UnicodeDecodeError) as exc:
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            e = format_validation_error(exc)
+            raise ScenarioError(flag, f"expected calibration.json as `makhovik calibrate` writes it: {e}") from None
+        raise ScenarioError(flag, f"expected calibration.json to be JSON, {f} is not") from None
+    summary = {**raw, **summary}
+    try:
+        probs = pd.read_csv(folder / "model_probabilities.csv", index_col=0)
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(flag, f"expected model_probabilities.csv in {folder}: {exc}") from None
+    posts = {}
+    for i, h in enumerate(summary["hypotheses"]):
+        name = summary["posterior_files"].get(h, f"posterior_{h}.parquet")
+        if not re.fullmatch(r"posterior_[A-Za-z0-9_.-]{1,80}\.parquet", name) or name.startswith("posterior_.."):
+            raise ScenarioError(flag, f"expected posterior files named posterior_*.parquet, calibration.json names "
+                                      f"{name!r} for hypothesis {i}")
+        if (folder / name).exists():
+            posts[h] = pd.read_parquet(folder / name)
+    return {"summary": summary, "probabilities": probs, "posteriors": posts,
+            "scenarios": _hypothesis_scenarios(folder, summary, flag)}
 
 
-def _calibration_scale(summary: dict) -> float:
-    """The scale the calibration ran at: as recorded, or the scenario's ``calibration.scale``."""
-    if summary.get("scale"):
-        return float(summary["scale"])
+def _hypothesis_scenarios(folder: Path, summary: dict, flag: str) -> dict[str, dict]:
+    """Each hypothesis's resolved scenario: as calibrated (``hypotheses.json``), or, for a folder written before
+    that file existed, loaded again by the names the summary gives."""
     from ..scenario import load_scenario
 
-    return load_scenario(summary.get("scenario", "great-terror")).calibration.scale
+    f = folder / "hypotheses.json"
+    if f.is_file():
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise ScenarioError(flag, f"expected hypotheses.json to be JSON, {f} is not") from None
+        missing = [h for h in summary["hypotheses"] if h not in data]
+        if missing:
+            raise ScenarioError(flag, f"expected the scenario of every hypothesis in hypotheses.json, {missing[0]!r} "
+                                      "has none")
+        return {h: load_scenario(data[h], warn=False).model_dump(mode="python") for h in summary["hypotheses"]}
+    return {h: load_scenario(summary["scenario"], hypothesis=h, warn=False).model_dump(mode="python")
+            for h in summary["hypotheses"]}
+
+
+def _calibration_scale(cal: dict) -> float:
+    """The scale the calibration ran at: as recorded, or the (first hypothesis's) ``calibration.scale``."""
+    if cal["summary"].get("scale"):
+        return float(cal["summary"]["scale"])
+    return float(next(iter(cal["scenarios"].values()))["calibration"]["scale"])
 
 
 def _predictive(folder: Path, cal: dict, draws: int, seed: int, workers, scale,
@@ -61,14 +123,14 @@ def _predictive(folder: Path, cal: dict, draws: int, seed: int, workers, scale,
         df = pd.read_parquet(cache)
         return tuple(df[df["kind"] == k].reset_index(drop=True) for k in ("prior", "posterior", "per_hypothesis"))
     s = cal["summary"]
-    scenario = s.get("scenario", "great-terror")
-    sc = scale or _calibration_scale(s)
-    prior = run_draws(scenario, prior_draws(scenario, s["hypotheses"], draws, seed), sc, seed, workers, progress)
-    post = run_draws(scenario, posterior_draws(scenario, s["model_probabilities"], cal["posteriors"], draws, seed + 1),
+    scns = cal["scenarios"]
+    sc = scale or _calibration_scale(cal)
+    prior = run_draws(scns, prior_draws(scns, draws, seed), sc, seed, workers, progress)
+    post = run_draws(scns, posterior_draws(scns, s["model_probabilities"], cal["posteriors"], draws, seed + 1),
                      sc, seed + 1, workers, progress)
     k = max(2, draws // 3)
-    per_draws = [d for h in s["hypotheses"] for d in posterior_draws(scenario, {h: 1.0}, cal["posteriors"], k, seed + 3)]
-    per = run_draws(scenario, per_draws, sc, seed + 3, workers, progress)
+    per_draws = [d for h in s["hypotheses"] for d in posterior_draws(scns, {h: 1.0}, cal["posteriors"], k, seed + 3)]
+    per = run_draws(scns, per_draws, sc, seed + 3, workers, progress)
     prior["kind"], post["kind"], per["kind"] = "prior", "posterior", "per_hypothesis"
     pd.concat([prior, post, per], ignore_index=True).to_parquet(cache)
     return prior, post, per
@@ -83,6 +145,11 @@ def _save(fig, folder: Path, name: str) -> str:
     return base64.b64encode((folder / f"{name}.png").read_bytes()).decode()
 
 
+def _plain(label: str) -> str:
+    """A label as matplotlib shows it verbatim (a ``$`` would start mathematics there)."""
+    return str(label).replace("$", r"\$")
+
+
 def _figures(folder: Path, cal: dict, post: pd.DataFrame, table: pd.DataFrame) -> dict[str, str]:
     import matplotlib
 
@@ -93,7 +160,7 @@ def _figures(folder: Path, cal: dict, post: pd.DataFrame, table: pd.DataFrame) -
     probs = cal["probabilities"]
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for h in probs.columns:
-        ax.plot(probs.index, probs[h], marker="o", label=h)
+        ax.plot(probs.index, probs[h], marker="o", label=_plain(h))
     ax.set_xlabel("ABC-SMC generation")
     ax.set_ylabel("posterior probability")
     ax.set_ylim(0, 1)
@@ -131,7 +198,7 @@ def _figures(folder: Path, cal: dict, post: pd.DataFrame, table: pd.DataFrame) -
         for ax, p in zip(np.ravel(axes), params, strict=False):
             for h, df in posts.items():
                 if p in df and len(df) > 1:
-                    ax.hist(df[p], weights=df["weight"], bins=15, alpha=0.5, label=h, density=True)
+                    ax.hist(df[p], weights=df["weight"], bins=15, alpha=0.5, label=_plain(h), density=True)
             ax.set_title(p.split(".")[-1], fontsize=8)
             ax.tick_params(labelsize=7)
         for ax in np.ravel(axes)[len(params):]:
@@ -172,26 +239,6 @@ def _figures(folder: Path, cal: dict, post: pd.DataFrame, table: pd.DataFrame) -
     return figs
 
 
-def _table_html(df: pd.DataFrame, cols: list[str], fmt: dict | None = None) -> str:
-    fmt = fmt or {}
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    body = []
-    for _, r in df.iterrows():
-        cells = []
-        for c in cols:
-            v = r[c]
-            v = fmt[c](v) if c in fmt else v
-            cells.append(f"<td>{html.escape(str(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-CSS = """body{font-family:Georgia,serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
-table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;
-vertical-align:top}th{background:#f3f3f3}img{max-width:100%}.supported{color:#1a7f37;font-weight:bold}
-.contradicted{color:#b2182b;font-weight:bold}.note{color:#555;font-size:13px}code{font-size:12px}"""
-
-
 def _scale_check(folder: Path, cal: dict, post: pd.DataFrame, runs: int, seed: int, workers) -> pd.DataFrame | None:
     cache = folder / "scale_check.csv"
     if cache.exists():
@@ -200,13 +247,12 @@ def _scale_check(folder: Path, cal: dict, post: pd.DataFrame, runs: int, seed: i
         return None
     from ..evidence.scalecheck import scale_check
 
-    s = cal["summary"]
     best = post.groupby("hypothesis")["distance"].median().idxmin()
     pars = post.loc[post["hypothesis"] == best, [c for c in post.columns if c.startswith("par:")]]
     row = pars.iloc[0].dropna().to_dict() if len(pars) else {}
     over = {k[4:]: v for k, v in row.items()}
-    sc = _calibration_scale(s)
-    df = scale_check(s.get("scenario", "great-terror"), best, over, (sc, min(1.0, sc * 10)), runs, seed, workers)
+    sc = _calibration_scale(cal)
+    df = scale_check(cal["scenarios"][best], over, (sc, min(1.0, sc * 10)), runs, seed, workers)
     obs = {o.name: o for o in observables()}
     for c in [c for c in df.columns if c.startswith("median_scale_")]:
         df[c] = [obs[n].format(v) for n, v in zip(df["observable"], df[c], strict=True)]
@@ -227,7 +273,7 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
     """
     folder = Path(folder)
     cal = load_calibration(folder)
-    other = load_calibration(Path(sensitivity)) if sensitivity is not None else None
+    other = load_calibration(Path(sensitivity), flag="--sensitivity") if sensitivity is not None else None
     out = folder / "report"
     out.mkdir(exist_ok=True)
     prior, post, per_h = _predictive(folder, cal, draws, seed, workers, scale, progress)
@@ -255,104 +301,96 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
     fitted = table[~table["held_out"]]
     held = table[table["held_out"]]
 
-    def img(k):
-        return f'<img alt="{k}" src="data:image/png;base64,{figs[k]}">' if k in figs else ""
-
     audit_rows = []
     for _, r in audit.iterrows():
         per = ", ".join(f"{h} {v:.2f}" for h, v in r["by_hypothesis"].items()) if r["by_hypothesis"] else ""
         nums = "" if pd.isna(r["posterior_share"]) else (
             f"prior {r['prior_share']:.2f} → posterior {r['posterior_share']:.2f} (odds x{r['odds_ratio']:.2g})")
-        audit_rows.append(
-            f"<tr><td>{r['claim']}</td><td>{html.escape(r['text'])}</td><td>{html.escape(r['statement'])}</td>"
-            f"<td>{nums}</td><td>{html.escape(per)}</td><td class='{r['verdict'].replace(' ', '-')}'>{r['verdict']}</td>"
-            f"<td class='note'>{html.escape(r['note'])}</td></tr>")
-    stability = (f"<p class='note'>The leading hypothesis is the same in the last {len(last)} generations.</p>" if stable else
-                 "<p class='note'><b>The model probabilities are not stable</b>: the leading hypothesis changed between "
-                 f"the last generations ({' → '.join(lead)}). At this budget the differences between the hypotheses' "
-                 "fits are within the run-to-run noise of the distance; treat the ranking as undetermined.</p>")
-    fit_rows = ""
+        audit_rows.append([r["claim"], r["text"], r["statement"], nums, per,
+                           {"text": r["verdict"], "cls": r["verdict"].replace(" ", "-")},
+                           {"text": r["note"], "cls": "note"}])
+    fit_rows = []
     if len(per_h):
         g = per_h.groupby("hypothesis")["distance"]
         for h in s["hypotheses"]:
             if h in g.groups:
                 d = g.get_group(h)
-                n_part = len(cal["posteriors"].get(h, []))
-                fit_rows += (f"<tr><td>{h}</td><td>{d.median():.2f}</td><td>{d.quantile(0.05):.2f} – "
-                             f"{d.quantile(0.95):.2f}</td><td>{len(d)}</td><td>{n_part}</td></tr>")
-    fit_by_h = ("<table><tr><th>hypothesis</th><th>median total distance</th><th>90% band</th><th>runs</th>"
-                f"<th>particles in its final posterior</th></tr>{fit_rows}</table>") if fit_rows else ""
+                fit_rows.append([h, f"{d.median():.2f}", f"{d.quantile(0.05):.2f} – {d.quantile(0.95):.2f}", len(d),
+                                 len(cal["posteriors"].get(h, []))])
     if other is not None:
-        prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td><td>{oprobs.get(h, float('nan')):.3f}</td></tr>"
-                            for h, p in probs.items())
-        prob_head = (f"<tr><th>hypothesis</th><th>posterior probability</th><th>under the second prior set "
-                     f"(width x{other['summary'].get('prior_width', '?')})</th></tr>")
-        sens = ("<p class='note'>The ranking of the hypotheses " + ("holds" if holds else "changes") +
-                " under the second prior set.</p>")
+        prob_head = ["hypothesis", "posterior probability",
+                     f"under the second prior set (width x{other['summary']['prior_width']:g})"]
+        prob_rows = [[h, f"{p:.3f}", f"{oprobs.get(h, float('nan')):.3f}"] for h, p in probs.items()]
+        sens = "The ranking of the hypotheses " + ("holds" if holds else "changes") + " under the second prior set."
     else:
-        prob_rows = "".join(f"<tr><td>{h}</td><td>{p:.3f}</td></tr>" for h, p in probs.items())
-        prob_head = "<tr><th>hypothesis</th><th>posterior probability</th></tr>"
-        sens = "<p class='note'>No prior-sensitivity run was given (report --sensitivity DIR).</p>"
-    rej = rejection_check(prior, list(s.get("epsilons") or []), list(s["hypotheses"]))
+        prob_head = ["hypothesis", "posterior probability"]
+        prob_rows = [[h, f"{p:.3f}"] for h, p in probs.items()]
+        sens = "No prior-sensitivity run was given (report --sensitivity DIR)."
+    rej = rejection_check(prior, list(s["epsilons"]), list(s["hypotheses"]))
     rej.to_csv(out / "rejection_check.csv", index=False)
-    rej_rows = ""
+    rej_rows = []
     for eps, g in rej.groupby("epsilon", sort=False):
         sep = g[g["separated"]]
-        cells = "".join(f"<td>{r['within']}/{r['runs']} ({r['share']:.3f}; {r['share_lo']:.3f}–{r['share_hi']:.3f})"
-                        f"{' → ' + format(r['probability'], '.2f') if r['probability'] == r['probability'] else ''}</td>"
-                        for _, r in g.iterrows())
-        verdict = f"{sep['hypothesis'].iloc[0]} above the others" if len(sep) else "intervals overlap"
-        rej_rows += f"<tr><td>{eps:.2f}</td>{cells}<td>{verdict}</td></tr>"
-    rej_html = ("<p class='note'>Each hypothesis's prior predictive runs within each generation's ABC tolerance, with "
-                "90% Wilson intervals and, after the arrow, the probability they imply with equal prior odds (a "
-                "hypothesis's probability is proportional to its share). This rejection check needs no importance "
-                "weights, so it checks ABC-SMC's probabilities above; at the tightest tolerances few prior runs "
-                "qualify and the intervals are wide.</p><table><tr><th>tolerance</th>" +
-                "".join(f"<th>{html.escape(h)}</th>" for h in s["hypotheses"]) + f"<th>separation</th></tr>{rej_rows}</table>")
+        cells = [f"{r['within']}/{r['runs']} ({r['share']:.3f}; {r['share_lo']:.3f}–{r['share_hi']:.3f})"
+                 + (f" → {r['probability']:.2f}" if r["probability"] == r["probability"] else "")
+                 for _, r in g.iterrows()]
+        rej_rows.append([f"{eps:.2f}", *cells, f"{sep['hypothesis'].iloc[0]} above the others" if len(sep)
+                         else "intervals overlap"])
+    scale_ctx = None
     if scale_df is not None:
         scols = [c for c in scale_df.columns if c.startswith("median_scale_")]
         drift = scale_df[~scale_df["stable"]]
-        scale_html = (f"<p class='note'>Posterior parameters of <b>{scale_df['hypothesis'].iloc[0]}</b>, {scale_runs} runs at each "
-                      f"scale; {int(scale_df['stable'].sum())} of {len(scale_df)} observables differ by less than one "
-                      f"distance unit. Unstable: {', '.join(drift['observable']) or 'none'}.</p>" +
-                      _table_html(scale_df, ["observable", *scols, "difference_units", "stable"],
-                                  {"difference_units": lambda x: f"{x:.2f}"}))
-    else:
-        scale_html = "<p class='note'>Scale check skipped.</p>"
+        scale_ctx = {"hypothesis": scale_df["hypothesis"].iloc[0], "runs": scale_runs,
+                     "stable": int(scale_df["stable"].sum()), "total": len(scale_df),
+                     "unstable": ", ".join(drift["observable"]) or "none",
+                     **_rows(scale_df, ["observable", *scols, "difference_units", "stable"],
+                             {"difference_units": lambda x: f"{x:.2f}"})}
     cols = ["observable", "archival", "quality", "simulated", "distance", "in_range"]
     fmt = {"distance": lambda x: f"{x:.2f}", "in_range": lambda x: f"{x:.0%}"}
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Makhovik calibration report</title>
-<style>{CSS}</style></head><body>
-<h1>Makhovik — calibration report</h1>
-<p class="note">Scenario <code>{html.escape(str(s.get('scenario', 'great-terror')))}</code>; hypotheses {', '.join(s['hypotheses'])};
-{s['simulations']:,} simulations in {s['elapsed_s']:.0f} s; ABC-SMC tolerances {' → '.join(f'{e:.2f}' for e in s['epsilons'])};
-prior width x{s.get('prior_width', 1.0)}; report drawn {dt.date.today().isoformat()} from {draws} prior and {draws} posterior
-predictive runs. No thesis is presented as fact: the page says which account reproduces the record better
-under the model's assumptions, and what that implies for each claim.</p>
-<h2>Posterior probabilities of the hypotheses</h2>
-<table>{prob_head}{prob_rows}</table>{sens}{stability}
-{img('model_probabilities')}
-<h3>Check by rejection</h3>{rej_html}
-<h3>How well each hypothesis can fit</h3><p class="note">Runs drawn from each hypothesis's own posterior, whatever its
-probability; total distance over the fitted observables (the quantity ABC minimises).</p>{fit_by_h}
-<h2>Fit to the record (posterior predictive)</h2>
-<p class="note">Distance: 1 = one scale unit outside the archival range (counts: 25%; shares of a body: 5 points;
-dates: 30 days). Median over posterior predictive runs with the 90% band.</p>
-<h3>Fitted observables</h3>{_table_html(fitted, cols, fmt)}
-<h3>Held-out observables</h3>{_table_html(held, cols, fmt) if len(held) else '<p class="note">none held out in this calibration</p>'}
-{img('annual')}{img('observables')}{img('fit')}
-<h2>Posteriors</h2>{img('posteriors')}
-<h2>Stability across scales</h2>{scale_html}
-<h2>Claim audit</h2>
-<p class="note">Verdicts: <b>supported</b> if the statement holds in at least {SUPPORT:.0%} of posterior runs and the data
-raised its odds at least {ODDS:g}-fold over the prior; <b>contradicted</b> if at most {CONTRADICT:.0%} and the odds fell
-{ODDS:g}-fold; otherwise <b>cannot tell</b>. No verdict when no hypothesis fits (best median distance above {FIT_LIMIT:g};
-here {best:.2f}) or when the model probabilities are not stable{(' — here: ' + html.escape(unstable)) if unstable else ''}.</p>
-<table><tr><th>claim</th><th>text</th><th>statement tested in each run</th><th>numbers</th><th>posterior share by hypothesis</th>
-<th>verdict</th><th>note</th></tr>{''.join(audit_rows)}</table>
-<p class="note">Figures are also in this folder as PNG and SVG; tables as fit.csv and claim_audit.csv.</p>
-</body></html>"""
+    page = _template().render(
+        scenario=str(s["scenario"]), hypotheses=list(s["hypotheses"]), simulations=f"{s['simulations']:,}",
+        elapsed=f"{s['elapsed_s']:.0f}", epsilons=[f"{e:.2f}" for e in s["epsilons"]],
+        prior_width=f"{s['prior_width']:g}", today=dt.date.today().isoformat(), draws=draws,
+        probabilities={"head": prob_head, "rows": prob_rows}, sensitivity=sens, stable=stable,
+        stable_generations=len(last), leaders=lead, figures=figs,
+        rejection={"head": ["tolerance", *s["hypotheses"], "separation"], "rows": rej_rows},
+        fit_by_hypothesis={"head": ["hypothesis", "median total distance", "90% band", "runs",
+                                    "particles in its final posterior"], "rows": fit_rows},
+        fitted=_rows(fitted, cols, fmt), held=_rows(held, cols, fmt), scale_check=scale_ctx,
+        thresholds={"support": f"{SUPPORT:.0%}", "contradict": f"{CONTRADICT:.0%}", "odds": f"{ODDS:g}",
+                    "fit_limit": f"{FIT_LIMIT:g}"}, best=f"{best:.2f}", unstable=unstable,
+        audit={"head": ["claim", "text", "statement tested in each run", "numbers", "posterior share by hypothesis",
+                        "verdict", "note"], "rows": audit_rows})
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
+    _own(folder, ["report", "predictive.parquet", "scale_check.csv"])
     return path
 
+
+def _template():
+    """The page's Jinja2 template, with every value escaped where it lands."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("makhovik.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.get_template("report.html.j2")
+
+
+def _rows(df: pd.DataFrame, cols: list[str], fmt: dict | None = None) -> dict:
+    """A table for the template: its head and its rows of text."""
+    fmt = fmt or {}
+    return {"head": cols, "rows": [[fmt[c](r[c]) if c in fmt else r[c] for c in cols] for _, r in df.iterrows()]}
+
+
+def _own(folder: Path, names: list[str]) -> None:
+    """Add what the report wrote to the calibration folder's manifest (so that ``--force`` may replace it)."""
+    from ..io import MANIFEST
+
+    f = folder / MANIFEST
+    try:
+        man = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return
+    if isinstance(man, dict) and isinstance(man.get("files"), list):
+        man["files"] = list(dict.fromkeys([*man["files"], *names]))
+        f.write_text(json.dumps(man, indent=2, default=str))

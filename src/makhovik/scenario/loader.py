@@ -16,15 +16,22 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from ..errors import ScenarioError, format_validation_error
-from .schema import Scenario
+from ..errors import (
+    ScenarioError,
+    ScenarioWarning,
+    did_you_mean,
+    format_validation_error,
+    short_repr,
+)
+from .schema import Scenario, prior_warnings
+from .yamlio import YAMLSyntaxError, parse
 
 __all__ = [
     "builtin_scenarios",
@@ -55,19 +62,12 @@ def builtin_hypotheses(scenario: str | Path = "great-terror") -> list[str]:
 
 
 def read_yaml(path: Path, what: str = "scenario") -> dict:
-    """Read a YAML mapping, turning every failure into a one-line :class:`ScenarioError`."""
+    """Read a YAML mapping, turning every failure into a one-line :class:`ScenarioError` (see :mod:`.yamlio`)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise ScenarioError(what, f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ScenarioError(what, f"expected valid YAML in {path}{where}") from None
-    except ValueError as exc:  # a scalar YAML recognises but cannot build, such as 1937-13-01
-        raise ScenarioError(what, f"expected valid values in {path}: {exc}") from None
+    data = parse(raw, Path(path).name, what)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -86,8 +86,9 @@ def _resolve_base(scenario: str | Path) -> Path:
     builtin = _scenarios_root() / str(scenario) / "base.yaml"
     if builtin.is_file():
         return builtin
-    names = ", ".join(builtin_scenarios())
-    raise ScenarioError("scenario", f"expected a built-in scenario ({names}) or a path to a YAML file, got {str(scenario)!r}")
+    names = builtin_scenarios()
+    raise ScenarioError("scenario", f"expected a built-in scenario ({', '.join(names)}) or a path to a YAML file, "
+                                    f"got {short_repr(str(scenario))}{did_you_mean(str(scenario), names)}")
 
 
 def _resolve_hypothesis(base: Path, hypothesis: str | Path) -> Path:
@@ -101,7 +102,8 @@ def _resolve_hypothesis(base: Path, hypothesis: str | Path) -> Path:
         return cand
     known = sorted(q.stem for q in (base.parent / "hypotheses").glob("*.yaml"))
     raise ScenarioError(
-        "hypothesis", f"expected one of {', '.join(known) or '(none)'} or a path to a YAML overlay, got {str(hypothesis)!r}"
+        "hypothesis", f"expected one of {', '.join(known) or '(none)'} or a path to a YAML overlay, got "
+                      f"{short_repr(str(hypothesis))}{did_you_mean(str(hypothesis), known)}"
     )
 
 
@@ -178,11 +180,12 @@ def _split(item: str) -> tuple[str, Any]:
     if "=" not in item:
         raise ScenarioError("--set", f"expected path.to.param=value, got {item!r}")
     path, raw = item.split("=", 1)
+    path = path.strip()
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except (yaml.YAMLError, ValueError):  # e.g. a date like 1937-13-01: let validation name it
+        value = parse(raw, f"--set {path}", path or "--set") if raw.strip() else ""
+    except YAMLSyntaxError:  # not YAML at all: the text itself (validation names the field if it is wrong)
         value = raw
-    return path.strip(), value
+    return path, value
 
 
 def _index(node: list, key: str, path: str) -> int:
@@ -212,7 +215,12 @@ def validate(data: dict) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise format_validation_error(exc) from None
+        raise format_validation_error(exc, Scenario) from None
+
+
+def _resolved(data: dict) -> dict:
+    """A scenario mapping with every schema default filled in (validated: its errors name the field)."""
+    return validate(data).model_dump(mode="python")
 
 
 def load_scenario(
@@ -220,8 +228,13 @@ def load_scenario(
     hypothesis: str | Path | None = None,
     overrides: list[str] | dict[str, Any] | None = None,
     scale: float | None = None,
+    warn: bool = True,
 ) -> Scenario:
     """Load a scenario, merge a hypothesis overlay over it, apply overrides, validate.
+
+    The overlay is merged over the scenario with every schema default filled in, so an
+    overlay that sets one entry of a mapping (``pressure.punitive: {nkvd: 1.0}``) keeps the
+    other entries, as merge rule 1 says.
 
     Parameters
     ----------
@@ -233,6 +246,9 @@ def load_scenario(
         ``path.to.param=value`` strings (or a mapping path -> value).
     scale : float, optional
         Shorthand for ``world.scale``.
+    warn : bool
+        Issue a :class:`~makhovik.errors.ScenarioWarning` for each value outside its prior and
+        for a scale below 0.01 (:func:`~makhovik.scenario.schema.prior_warnings`).
 
     Returns
     -------
@@ -258,7 +274,8 @@ def load_scenario(
         if base_path is None and not str(hypothesis).endswith((".yaml", ".yml")):
             raise ScenarioError("hypothesis", "expected a path to a YAML overlay for an in-memory scenario")
         hpath = _resolve_hypothesis(base_path or Path("."), hypothesis)
-        data = merge(data, read_yaml(hpath, what="hypothesis"))
+        overlay = read_yaml(hpath, what="hypothesis")
+        data = merge(_resolved(data), overlay)
     if overrides:
         try:  # fill schema defaults first, so an override can index into a default list
             data = Scenario.model_validate(data).model_dump(mode="python", exclude_unset=False)
@@ -267,7 +284,11 @@ def load_scenario(
     if scale is not None:
         data = apply_overrides(data, {"world.scale": scale})
     data = apply_overrides(data, overrides)
-    return validate(data)
+    scn = validate(data)
+    if warn:
+        for w in prior_warnings(scn):
+            warnings.warn(w, ScenarioWarning, stacklevel=2)
+    return scn
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -9,15 +9,29 @@ prior range is a statement of plausible values, not a hard bound; hard bounds
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, get_args, get_origin
+import functools
+import math
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "FACTIONS",
     "CADRE_FACTIONS",
     "TIE_TYPES",
     "RANKS",
+    "UNIT_BOUNDS",
+    "DATE_MIN",
+    "DATE_MAX",
+    "RELIABLE_SCALE",
     "Scenario",
     "Calendar",
     "World",
@@ -39,6 +53,9 @@ __all__ = [
     "param",
     "per_entry",
     "parameter_table",
+    "prior_warnings",
+    "scaled_tiers",
+    "min_scale",
 ]
 
 #: Factions in a fixed order; the integer code of a faction is its index here.
@@ -60,7 +77,46 @@ TIE_TYPES: tuple[str, ...] = ("patronage", "workplace", "opposition", "cross_fac
 #: Rank codes: 0 non-member (mass), 1 member, 2 mid cadre, 3 senior, 4 top, 5 Politburo level.
 RANKS: tuple[str, ...] = ("mass", "member", "mid", "senior", "top", "politburo")
 
-Date = dt.date
+#: Every date of a scenario lies in these years (the week counters, pandas' dates and the figures hold them).
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+#: Below this scale the thinnest scaled tier (army officers) is too thin for the elite losses (README, Caveats).
+RELIABLE_SCALE = 0.01
+
+#: Physical bounds of a value by its unit, where a parameter gives none of its own: a probability lies
+#: in [0, 1], nothing is negative, and no rate or size is beyond what any world could hold. The
+#: prior range (calibration's) is narrower; a value outside it but inside these bounds is allowed,
+#: with a warning (:func:`prior_warnings`).
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {
+    "fraction": (0, 1), "probability": (0, 1), "0-1": (0, 1), "share of power": (0, 1), "per week": (0, 1),
+    "fraction of national pools per week": (0, 1), "rank code": (1, 5), "weeks": (0, 5200),
+    "persons": (0, 1e9), "count": (0, 1e7), "ties per agent": (0, 1e6), "multiplier": (0, 1e6),
+    "per week per naming": (0, 1e6), "arrests per staff-week": (0, 1e6), "fraction of initial limit": (0, 1e6),
+    "fraction of limit": (0, 1e6), "alarm units": (0, 1e9), "power per person": (0, 1e9), "pressure units": (0, 1e9),
+    "fraction of resistance": (0, 1e9), "ratio": (0, 1e9),
+}
+
+#: A name (of a scenario, an event, a contingent, a region): one line of at most 200 characters.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r\t]*$")]
+#: Free text (a description, a label, a source): at most 5,000 characters.
+Text = Annotated[str, StringConstraints(max_length=5000)]
+#: A date inside :data:`DATE_MIN` .. :data:`DATE_MAX`.
+Date = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX)]
+
+
+def field_error(field: str, message: str) -> PydanticCustomError:
+    """A validation error about ``field`` below the model being validated (the message names its path)."""
+    return PydanticCustomError("field_error", "{message}", {"field": field, "message": message})
+
+
+def _bounds(unit: str, bounds: dict) -> dict:
+    """``bounds`` with the unit's physical bounds filled in where the parameter gives none."""
+    lo, hi = UNIT_BOUNDS.get(unit, (0, None))
+    out = dict(bounds)
+    if "ge" not in out and "gt" not in out:
+        out["ge"] = lo
+    if "le" not in out and "lt" not in out and hi is not None:
+        out["le"] = hi
+    return out
 
 
 def param(default: Any, lo: Any, hi: Any, unit: str, doc: str, **bounds: Any) -> Any:
@@ -77,36 +133,98 @@ def param(default: Any, lo: Any, hi: Any, unit: str, doc: str, **bounds: Any) ->
     doc : str
         What the parameter means.
     **bounds
-        Hard validation bounds passed to :func:`pydantic.Field` (``ge``, ``le``, ``gt``).
+        Hard validation bounds passed to :func:`pydantic.Field` (``ge``, ``le``, ``gt``); where
+        none is given, the unit's (:data:`UNIT_BOUNDS`; dates: :data:`DATE_MIN` .. :data:`DATE_MAX`).
     """
+    if unit == "date":
+        bounds = {"ge": DATE_MIN, "le": DATE_MAX, **bounds}
+    else:
+        bounds = _bounds(unit, bounds)
     lo = lo.isoformat() if isinstance(lo, dt.date) else lo
     hi = hi.isoformat() if isinstance(hi, dt.date) else hi
     return Field(default, description=doc, json_schema_extra={"unit": unit, "prior": [lo, hi]}, **bounds)
 
 
-def per_entry(default_factory, lo: Any, hi: Any, unit: str, doc: str) -> Any:
-    """A mapping or list parameter whose every entry has the unit and prior range given."""
+def per_entry(default_factory, lo: Any, hi: Any, unit: str, doc: str, bounds: tuple[float, float] | None = None) -> Any:
+    """A mapping or list parameter whose every entry has the unit and prior range given.
+
+    ``bounds`` are the entries' hard bounds (default: the unit's, :data:`UNIT_BOUNDS`); every
+    model checks them (``_Model``), naming the entry at fault.
+    """
+    b = bounds or UNIT_BOUNDS.get(unit, (0, math.inf))
     return Field(default_factory=default_factory, description=doc,
-                 json_schema_extra={"unit": unit, "prior": [lo, hi], "per_entry": True})
+                 json_schema_extra={"unit": unit, "prior": [lo, hi], "per_entry": True, "bounds": list(b)})
+
+
+def _leaves(value, path: str):
+    """(path, number) for every number inside nested mappings and lists."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, f"{path}.{k}")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{path}.{i}")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield path, value
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _entries_in_bounds(self):
+        """Every entry of a per-entry parameter (:func:`per_entry`) inside its hard bounds."""
+        for name, f in type(self).model_fields.items():
+            extra = f.json_schema_extra
+            if not isinstance(extra, dict) or not extra.get("per_entry"):
+                continue
+            lo, hi = extra["bounds"]
+            for path, v in _leaves(getattr(self, name), name):
+                if not (math.isfinite(v) and lo <= v <= hi):
+                    raise field_error(path, f"expected a number in [{lo:g}, {hi:g}], got {v!r}")
+        return self
 
 
-def _check_keys(mapping: dict, allowed: tuple[str, ...], what: str) -> dict:
+def _check_keys(mapping: dict, allowed: tuple[str, ...], what: str, prefix: str = "") -> dict:
+    """Refuse a key that is not one of ``allowed``, naming it (``prefix`` is the path above the mapping)."""
+    from ..errors import did_you_mean, short_repr
+
     for k in mapping:
         if k not in allowed:
-            raise ValueError(f"unknown {what} {k!r}; expected one of {', '.join(allowed)}")
+            raise field_error(f"{prefix}{k}", f"unknown {what} {short_repr(k, 40)}{did_you_mean(k, allowed)}; "
+                                             f"expected one of {', '.join(allowed)}")
     return mapping
 
 
-def _unit_mapping(mapping: dict, allowed: tuple[str, ...], what: str, name: str) -> dict:
+def _unit_mapping(mapping: dict, allowed: tuple[str, ...], what: str, name: str, prefix: str = "") -> dict:
     """Check a mapping of known keys to values in [0, 1]."""
-    _check_keys(mapping, allowed, what)
-    if any(not 0 <= x <= 1 for x in mapping.values()):
-        raise ValueError(f"{name} must lie in [0, 1]")
+    _check_keys(mapping, allowed, what, prefix)
+    for k, x in mapping.items():
+        if not 0 <= x <= 1:
+            raise field_error(f"{prefix}{k}", f"expected {name} in [0, 1], got {x!r}")
     return mapping
+
+
+def scaled_tiers(world: World) -> dict[str, float]:
+    """Persons at scale 1 in each tier that shrinks with ``world.scale`` (the elite tiers are kept whole).
+
+    Examples
+    --------
+    >>> t = scaled_tiers(World())
+    >>> t["world.nkvd_staff"], round(t["world.party_members"])
+    (25000, 1884800)
+    """
+    senior = world.rank_shares.get("senior", 0.0)
+    out = {"world.party_members": world.party_members * (1.0 - senior), "world.army_officers": world.army_officers,
+           "world.nkvd_staff": world.nkvd_staff}
+    out.update({f"world.contingents.{name}.pool": c.pool for name, c in world.contingents.items()})
+    return out
+
+
+def min_scale(world: World) -> float:
+    """The smallest scale at which every non-empty scaled tier keeps at least one agent."""
+    sizes = [n for n in scaled_tiers(world).values() if n > 0]
+    return 1.0 / min(sizes) if sizes else 0.0
 
 
 class Calendar(_Model):
@@ -115,10 +233,17 @@ class Calendar(_Model):
     start: Date = Field(dt.date(1936, 1, 6), description="First simulated week (ISO date, a Monday).")
     end: Date = Field(dt.date(1939, 12, 31), description="Last simulated day (ISO date).")
 
+    @field_validator("start")
+    @classmethod
+    def _monday(cls, v):
+        if v.weekday() != 0:
+            raise ValueError(f"expected a Monday (weeks run Monday to Sunday), {v} is a {v.strftime('%A')}")
+        return v
+
     @model_validator(mode="after")
     def _order(self):
         if self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise field_error("end", f"expected a date after calendar.start ({self.start}), got {self.end}")
         return self
 
     @property
@@ -129,19 +254,20 @@ class Calendar(_Model):
 class RegionSpec(_Model):
     """A limit-holding region given explicitly (instead of from the data pack)."""
 
-    name: str
-    republic: str = Field("", description="Republic the region belongs to.")
-    cat1: int = Field(0, ge=0, description="Initial Order 00447 category-1 limit (persons).")
-    cat2: int = Field(0, ge=0, description="Initial Order 00447 category-2 limit (persons).")
-    party_orgs: int = Field(1, ge=1, description="Number of obkom-level party organisations.")
-    weight: float | None = Field(None, ge=0, description="Share of population; default: proportional to initial limits.")
+    name: Name
+    republic: Name | Literal[""] = Field("", description="Republic the region belongs to.")
+    cat1: int = Field(0, ge=0, le=10**9, description="Initial Order 00447 category-1 limit (persons).")
+    cat2: int = Field(0, ge=0, le=10**9, description="Initial Order 00447 category-2 limit (persons).")
+    party_orgs: int = Field(1, ge=1, le=10**7, description="Number of obkom-level party organisations.")
+    weight: float | None = Field(None, ge=0, le=1e12,
+                                 description="Share of population; default: proportional to initial limits.")
 
 
 class NamedAgent(_Model):
     """An individual the model tracks by name (Kosior, Eikhe...): the head of a party organisation."""
 
     faction: Literal[CADRE_FACTIONS] = "regionals"  # type: ignore[valid-type]
-    region: str = Field(..., description="Region name (must exist).")
+    region: Name = Field(..., description="Region name (must exist).")
     rank: int = Field(5, ge=1, le=5, description="Rank code (5 = Politburo level).")
     cc_member: bool = Field(True, description="Member or candidate of the 1934 Central Committee.")
     role: Literal["party_head", "nkvd_chief", "army_head", "opposition_leader"] = "party_head"
@@ -158,7 +284,7 @@ class Contingent(_Model):
     registered_share: float = param(
         0.3, 0.05, 0.8, "fraction", "Share already on NKVD registers when the operation starts.", ge=0, le=1
     )
-    region_weights: dict[str, float] | None = Field(
+    region_weights: dict[Name, Annotated[float, Field(ge=0, le=1e12)]] | None = Field(
         None, description="Where the contingent lives: region name -> weight; default: proportional to "
         "region weight. Regions not named share nothing."
     )
@@ -224,15 +350,16 @@ class World(_Model):
     )
     commissariats: int = param(20, 10, 40, "count", "People's commissariats (technocrats' organisations).", ge=1)
     army_districts: int = param(12, 8, 20, "count", "Military districts (army organisations).", ge=1)
-    party_orgs: dict[str, int] = per_entry(
+    party_orgs: dict[Name, int] = per_entry(
         lambda: {"RSFSR (other)": 52, "Ukrainian SSR (other)": 7},
         1, 80, "count",
         "Number of obkom-level party organisations per region (default 1).",
     )
     regions: list[RegionSpec] | None = Field(
-        None, description="Explicit regions; default: the leaf units of the Order 00447 table in the data pack."
+        None, max_length=10_000,
+        description="Explicit regions; default: the leaf units of the Order 00447 table in the data pack.",
     )
-    named: dict[str, NamedAgent] = Field(
+    named: dict[Name, NamedAgent] = Field(
         default_factory=lambda: {
             "kosior": NamedAgent(region="Ukrainian SSR (other)"),
             "eikhe": NamedAgent(region="RSFSR (other)"),
@@ -240,7 +367,7 @@ class World(_Model):
         },
         description="Individuals tracked by name; each heads a party organisation in its region.",
     )
-    contingents: dict[str, Contingent] = Field(default_factory=dict, description="Mass contingents by name.")
+    contingents: dict[Name, Contingent] = Field(default_factory=dict, description="Mass contingents by name.")
 
     @field_validator("party_faction_shares", "delegate_shares")
     @classmethod
@@ -274,11 +401,21 @@ class World(_Model):
             raise ValueError("shares must be >= 0 and sum below 1")
         return v
 
+    @model_validator(mode="after")
+    def _scale_keeps_every_tier(self):
+        """Refuse a scale at which a scaled tier would have no agent at all (its size times the scale below 1)."""
+        least = min_scale(self)
+        if self.scale < least:
+            path, n = min(((p, n) for p, n in scaled_tiers(self).items() if n > 0), key=lambda x: x[1])
+            raise field_error("scale", f"expected at least {least:.3g}, the smallest scale at which every scaled "
+                                       f"tier keeps an agent ({path}: {n:,.0f} persons), got {self.scale:g}")
+        return self
+
 
 class Ties(_Model):
     """Network construction: mean degrees per tie type."""
 
-    clique_size: int = param(5, 3, 10, "persons", "Size of workplace cliques inside an organisation.", ge=2)
+    clique_size: int = param(5, 3, 10, "persons", "Size of workplace cliques inside an organisation.", ge=2, le=1000)
     opposition_degree: float = param(
         6.0, 2, 15, "ties per agent", "Mean past-opposition ties of a former rightist or leftist.", ge=0
     )
@@ -372,8 +509,8 @@ class Pressure(_Model):
     @classmethod
     def _host(cls, v):
         _check_keys(v, CADRE_FACTIONS, "faction")
-        for inner in v.values():
-            _unit_mapping(inner, CADRE_FACTIONS, "faction", "hostility values")
+        for outer, inner in v.items():
+            _unit_mapping(inner, CADRE_FACTIONS, "faction", "hostility values", f"{outer}.")
         return v
 
     @field_validator("punitive")
@@ -609,69 +746,107 @@ class Mechanisms(_Model):
 class Event(_Model):
     """A dated exogenous event (a shock the hypothesis does not explain)."""
 
-    id: str = Field(..., description="Identifier, unique in the scenario.")
+    id: Name = Field(..., description="Identifier, unique in the scenario.")
     date: Date = Field(..., description="ISO date.")
     kind: Literal["show_trial", "nkvd_chief_change", "link_exposed", "military_conspiracy", "elections",
                   "special_troikas"] = Field(..., description="What the event does in the model.")
     faction: str | None = Field(None, description="Faction concerned (defendants, the new NKVD chief's patron...).")
-    defendants: int = Field(0, ge=0, description="Cadre of rank >= 4 in `faction` arrested by the event.")
-    label: str = Field("", description="Text for figures and the event log.")
-    source: str = Field("", description="Row of events.csv or other source.")
+    defendants: int = Field(0, ge=0, le=100_000, description="Cadre of rank >= 4 in `faction` arrested by the event.")
+    label: Text = Field("", description="Text for figures and the event log.")
+    source: Text = Field("", description="Row of events.csv or other source.")
 
     @field_validator("faction")
     @classmethod
     def _f(cls, v):
-        if v is not None and v not in CADRE_FACTIONS:
-            raise ValueError(f"unknown faction {v!r}; expected one of {', '.join(CADRE_FACTIONS)}")
+        if v is not None:
+            _check_keys({v: 0}, CADRE_FACTIONS, "faction")
         return v
 
     @model_validator(mode="after")
     def _needs_faction(self):
         if self.kind in ("show_trial", "nkvd_chief_change") and self.faction is None:
-            raise ValueError(f"a {self.kind} event needs a faction")
+            raise field_error("faction", f"a {self.kind} event needs a faction")
         return self
+
+
+#: One end of a prior range: a number or an ISO date.
+PriorEnd = Annotated[float, Field(allow_inf_nan=False)] | Date
 
 
 class Calibration(_Model):
     """What calibration varies, and within which priors."""
 
-    parameters: dict[str, list | None] = Field(
-        default_factory=dict,
+    parameters: dict[Name, tuple[PriorEnd, PriorEnd] | None] = Field(
+        default_factory=dict, max_length=1000,
         description="Dotted parameter path -> prior [low, high] (null: the schema's prior). Hypothesis overlays "
         "narrow or widen them; dates as ISO dates.",
     )
     scale: float = param(0.01, 0.001, 0.1, "fraction", "Scale at which calibration runs the model.", gt=0, le=1)
-    held_out: list[str] = Field(default_factory=list, description="Observables scored but not fitted.")
+    held_out: list[Name] = Field(default_factory=list, max_length=1000, description="Observables scored but not fitted.")
 
 
 class HypothesisInfo(_Model):
     """What an overlay claims and how it encodes it."""
 
-    name: str = Field("base", description="Name of the hypothesis (seed, center, interaction, or your own).")
-    summary: str = Field("", description="One sentence: what the hypothesis says happened.")
-    claims: dict[str, str] = Field(default_factory=dict, description="Claim id (C1-C20) -> how it is encoded.")
+    name: Name = Field("base", description="Name of the hypothesis (seed, center, interaction, or your own).")
+    summary: Text = Field("", description="One sentence: what the hypothesis says happened.")
+    claims: dict[Name, Text] = Field(default_factory=dict, max_length=100,
+                                     description="Claim id (C1-C20) -> how it is encoded.")
 
 
 class Scenario(_Model):
     """A complete, validated scenario: world, mechanisms, events, and the hypothesis it encodes."""
 
-    name: str = Field(..., description="Name of the scenario.")
-    description: str = Field("", description="What the scenario models.")
+    name: Name = Field(..., description="Name of the scenario.")
+    description: Text = Field("", description="What the scenario models.")
     hypothesis: HypothesisInfo = HypothesisInfo()
     calendar: Calendar = Calendar()
     world: World = World()
     ties: Ties = Ties()
     mechanisms: Mechanisms = Mechanisms()
-    events: list[Event] = Field(default_factory=list, description="Dated exogenous events (shocks).")
+    events: list[Event] = Field(default_factory=list, max_length=10_000, description="Dated exogenous events (shocks).")
     calibration: Calibration = Calibration()
 
     @model_validator(mode="after")
     def _events(self):
-        ids = [e.id for e in self.events]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"events: duplicate id {sorted(dup)[0]!r}")
+        first: dict[str, int] = {}
+        c = self.calendar
+        for k, e in enumerate(self.events):
+            if e.id in first:
+                raise field_error(f"events.{k}.id", f"expected a unique id, {e.id!r} is also events.{first[e.id]}.id")
+            first[e.id] = k
+            if not c.start <= e.date <= c.end:
+                raise field_error(f"events.{k}.date", f"expected a date inside the calendar ({c.start} to {c.end}), "
+                                                      f"got {e.date} (event {e.id!r})")
         return self
+
+    @model_validator(mode="after")
+    def _priors(self):
+        """Every calibrated parameter is a numeric or date parameter with a prior, given as [low, high]."""
+        rows = {r["path"]: r for r in _parameter_table(Scenario, "")}
+        for path, prior in self.calibration.parameters.items():
+            field = f"calibration.parameters.{path}"
+            row = rows.get(path)
+            if row is None or row["prior"] is None or row["unit"] in ("choice", "") or row["per_entry"]:
+                raise field_error(field, "expected a numeric or date parameter with a prior (`makhovik params`)"
+                                         + _suggest(path, [r for r, v in rows.items() if v["unit"] not in ("choice", "")
+                                                           and v["prior"] is not None and not v["per_entry"]]))
+            if prior is None:
+                continue
+            lo, hi = prior
+            is_date = row["unit"] == "date"
+            if is_date != isinstance(lo, dt.date) or is_date != isinstance(hi, dt.date):
+                raise field_error(field, "expected [low, high] as " + ("ISO dates" if is_date else "numbers")
+                                         + f", got {[str(lo), str(hi)]}")
+            if not lo < hi:
+                raise field_error(field, f"expected low < high, got [{lo}, {hi}]")
+        return self
+
+
+def _suggest(word: str, choices) -> str:
+    from ..errors import did_you_mean
+
+    return did_you_mean(word, choices)
 
 
 def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list[dict]:
@@ -686,12 +861,18 @@ def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list
     >>> any(r["path"] == "mechanisms.nkvd.troika_lag_weeks" for r in rows)
     True
     """
+    return [dict(r) for r in _parameter_table(model, prefix)]
+
+
+@functools.cache
+def _parameter_table(model: type[BaseModel], prefix: str) -> tuple[dict, ...]:
+    """:func:`parameter_table`, worked out once per model (validation reads it for every scenario)."""
     rows: list[dict] = []
     for name, f in model.model_fields.items():
         path = f"{prefix}{name}"
         ann = f.annotation
         if isinstance(ann, type) and issubclass(ann, BaseModel):
-            rows.extend(parameter_table(ann, path + "."))
+            rows.extend(_parameter_table(ann, path + "."))
             continue
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
         choices = list(get_args(ann)) if get_origin(ann) is Literal else ([False, True] if ann is bool else None)
@@ -702,4 +883,60 @@ def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list
             "per_entry": bool(extra.get("per_entry", False)),
             "description": f.description or "",
         })
-    return rows
+    return tuple(rows)
+
+
+def prior_warnings(scenario: Scenario) -> list[str]:
+    """Values inside their physical bounds but outside their prior ranges, one line each.
+
+    A calibrated parameter is held against the prior the scenario gives it in
+    ``calibration.parameters``, every other against the schema's. A scale below
+    :data:`RELIABLE_SCALE` is reported too: the results there are unreliable.
+
+    Examples
+    --------
+    >>> from makhovik.scenario import load_scenario
+    >>> prior_warnings(load_scenario("great-terror", hypothesis="seed", scale=0.01))
+    []
+    """
+    own = {p: v for p, v in scenario.calibration.parameters.items() if v is not None}
+    out: list[str] = []
+
+    def check(model: BaseModel, prefix: str) -> None:
+        for name, f in type(model).model_fields.items():
+            path = f"{prefix}{name}"
+            value = getattr(model, name)
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            prior = own.get(path) or extra.get("prior")
+            if prior is not None and extra.get("unit") not in (None, "choice"):
+                lo, hi = prior
+                if isinstance(value, dt.date):
+                    lo, hi = (x if isinstance(x, dt.date) else dt.date.fromisoformat(str(x)) for x in (lo, hi))
+                    leaves = [(path, value)]
+                else:
+                    leaves = list(_leaves(value, path)) if extra.get("per_entry") else [(path, value)]
+                for p, v in leaves:
+                    if isinstance(v, int | float | dt.date) and not isinstance(v, bool) and not lo <= v <= hi:
+                        out.append(f"{p} = {v} lies outside its prior [{lo}, {hi}]")
+            for sub, child in _children(value, path):
+                check(child, sub + ".")
+
+    check(scenario, "")
+    if scenario.world.scale < RELIABLE_SCALE:
+        out.append(f"world.scale = {scenario.world.scale:g} is below {RELIABLE_SCALE:g}: the army officer tier is too "
+                   "thin there for the military losses, and totals are unreliable (README, Caveats)")
+    return out
+
+
+def _children(value, path: str):
+    """(path, model) for the pydantic models directly inside a field's value (itself, or in a mapping or list)."""
+    if isinstance(value, BaseModel):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, BaseModel):
+                yield f"{path}.{k}", v
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            if isinstance(v, BaseModel):
+                yield f"{path}.{i}", v

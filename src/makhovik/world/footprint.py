@@ -5,12 +5,21 @@
 impossible size fails in a millisecond with the numbers, instead of after minutes of
 swapping or an out-of-memory kill.
 
-The estimate is ``BASE + PER_AGENT x agents + PER_TIE_ENTRY x tie entries``. The
-coefficients come from measured peaks of whole processes (build, run, result tables, and
-for the command also the Parquet files and the figure) on this project's machine,
-rounded up by 40% or more: at scale 1 with 9.26 M agents, 0.80 GiB with 13.2 M tie
-entries and 1.61 GiB with 105.7 M (dense workplace circles; the whole command 1.60 GiB),
-0.31 GiB at scale 0.1 (see ``benchmarks/results.md``). A tie is stored twice (once per
+:func:`estimate` counts what the builder (:func:`~makhovik.world.build.build_world`)
+allocates, from every size the scenario gives: the agents of each tier (the elite tiers
+of the data pack, the organisation heads, the opposition leaders, the regional NKVD chiefs,
+the scaled rank and file and the mass contingents), the organisations (party organisations
+per region, commissariats, army districts) and the ties of each type (patronage, workplace
+cliques, opposition and cross-faction ties by the persons they join, the elite network by
+its members). The bytes are ``BASE + PER_AGENT x agents + PER_CADRE x cadre + PER_ORG x
+organisations + PER_TIE_ENTRY x tie entries``. The coefficients come from measured peaks of
+whole processes (build, run, result tables, and for the command also the Parquet files and
+the figure) on this project's machine, rounded up by 40% or more: at scale 1 with 9.26 M
+agents, 0.80 GiB with 13.2 M tie entries and 1.61 GiB with 105.7 M (dense workplace circles;
+the whole command 1.60 GiB), 0.31 GiB at scale 0.1 (see ``benchmarks/results.md``); a cadre
+agent costs more than a mass one while it is built (its eight columns are collected,
+concatenated and sorted by faction), and an organisation costs two Python lists' entries
+and a dozen arrays' (measured in ``tests/test_world.py``). A tie is stored twice (once per
 end) in 5 bytes (an int32 index and an int8 value), and again in the merged CSR the
 interrogations read (an int32 index and an int8 type).
 
@@ -27,14 +36,17 @@ from pathlib import Path
 
 from ..errors import ScenarioError
 
-__all__ = ["Footprint", "estimate", "available_bytes", "check", "BASE", "PER_AGENT", "PER_TIE_ENTRY"]
+__all__ = ["Footprint", "estimate", "available_bytes", "check", "BASE", "PER_AGENT", "PER_CADRE", "PER_ORG",
+           "PER_TIE_ENTRY"]
 
 GIB = 2**30
 BASE = 0.35 * GIB
 PER_AGENT = 120.0
+PER_CADRE = 160.0
+PER_ORG = 200.0
 PER_TIE_ENTRY = 9.0
-WHOLE_ELITE = 18_000  # CC, delegates, named ranks, senior cadre and leaders: kept whole at every scale
-ELITE_CIRCLE = 2_500  # those among them in the elite and military-party networks
+#: Poisson draws of the random ties exceed their means by a few standard deviations at most: 10% is ample.
+RANDOM_TIES_MARGIN = 1.1
 
 
 @dataclass(frozen=True)
@@ -42,34 +54,80 @@ class Footprint:
     agents: int
     cadre: int
     tie_entries: int
+    orgs: int = 0
 
     @property
     def bytes(self) -> float:
-        return BASE + PER_AGENT * self.agents + PER_TIE_ENTRY * self.tie_entries
+        return BASE + PER_AGENT * self.agents + PER_CADRE * self.cadre + PER_ORG * self.orgs + \
+            PER_TIE_ENTRY * self.tie_entries
 
     @property
     def gib(self) -> float:
         return self.bytes / GIB
 
 
+def _regions(w) -> tuple[int, int]:
+    """Regions and party organisations the builder makes (:func:`~makhovik.world.build._regions`)."""
+    from .inputs import initial_regions
+
+    if w.regions is not None:
+        names = [r.name for r in w.regions]
+        orgs = {r.name: r.party_orgs for r in w.regions}
+    else:
+        names = [r.name for r in initial_regions()]
+        orgs = {r.name: 0 if r.name == "NKVD labour camps" else 1 for r in initial_regions()}
+    orgs.update({k: v for k, v in w.party_orgs.items() if k in orgs})
+    return len(names), int(sum(orgs.values()))
+
+
 def estimate(scenario) -> Footprint:
-    """Agents, cadre and tie entries the scenario's world will have, to within a few percent.
+    """Agents, cadre, organisations and tie entries the scenario's world will have (upper bounds, within a few
+    percent of the built world's).
 
     Examples
     --------
     >>> from makhovik import load_scenario
     >>> f = estimate(load_scenario("great-terror", scale=1.0))
     >>> 9.0e6 < f.agents < 9.6e6, round(f.gib, 1)
-    (True, 1.5)
+    (True, 1.9)
     """
+    from ..scenario.schema import CADRE_FACTIONS
+    from .inputs import MILITARY_RANKS, elite_sizes
+
     w, t = scenario.world, scenario.ties
     s = w.scale
-    cadre = int(s * (w.party_members + w.army_officers + w.nkvd_staff) + WHOLE_ELITE)
-    mass = int(s * sum(c.pool for c in w.contingents.values()))
-    per_cadre = 2 + (t.clique_size - 1)  # patronage (both ends) + workplace clique
-    per_cadre += (t.opposition_degree + t.right_left_degree + t.nkvd_link_degree) * 0.05  # the opposition's 5%
-    elite = ELITE_CIRCLE * (t.elite_degree + t.military_party_degree)
-    return Footprint(agents=cadre + mass, cadre=cadre, tie_entries=int(cadre * per_cadre + elite))
+    sizes = elite_sizes()
+    n_regions, n_party_orgs = _regions(w)
+    cc, delegates = sizes.get("cc_1934", 0), sizes.get("delegates_17", 0)
+    mil_named = sum(sizes.get(r, 0) for r in MILITARY_RANKS)
+    mil_top = sum(sizes.get(r, 0) for r, k in MILITARY_RANKS.items() if k >= 4)
+    leaders = sum(w.opposition_leaders.values())
+    senior = round(w.party_members * w.rank_shares.get("senior", 0.0))
+    rank_file = round(w.party_members * (1.0 - w.rank_shares.get("senior", 0.0)) * s)
+    army, nkvd = round(w.army_officers * s), round(w.nkvd_staff * s)
+    # the heads of every party organisation and commissariat, the NKVD chief and its regional chiefs, the named
+    # army ranks, the CC (at most all of it beside the heads), the congress delegates, the opposition leaders
+    whole = n_party_orgs + w.commissariats + 1 + n_regions + mil_named + cc + max(delegates - cc, 0) + leaders + senior
+    cadre = int(whole + rank_file + army + nkvd)
+    mass = int(sum(round(c.pool * s) for c in w.contingents.values()))
+    orgs = n_party_orgs + w.commissariats + w.army_districts + n_regions + 2
+
+    # persons (whole agents count 1, scaled ones 1/scale) and the whole share of the two opposition factions
+    shares = {f: w.party_faction_shares.get(f, 0.0) for f in CADRE_FACTIONS}
+    total_share = sum(shares.values()) or 1.0
+    opp_whole = leaders + cc + delegates + senior * (shares["rightists"] + shares["leftists"]) / total_share
+    opp_scaled = w.party_members * (1 - w.rank_shares.get("senior", 0.0)) * \
+        (shares["rightists"] + shares["leftists"]) / total_share
+    opp_persons = opp_whole + opp_scaled
+    pw = opp_whole / opp_persons if opp_persons else 1.0
+    keep = pw * pw + (1 - pw * pw) * s  # the share of person-level ties kept among agents (ties.expansion_pairs)
+    opposition_pairs = opp_persons * (t.opposition_degree / 2 + t.right_left_degree) * keep
+    nkvd_pairs = opp_persons * t.nkvd_link_degree * (pw + (1 - pw) * s)
+    elite = n_party_orgs + w.commissariats + 1 + mil_top + cc + max(delegates - cc, 0) + leaders
+    military_party = mil_named * t.military_party_degree
+    entries = (2 + (t.clique_size - 1)) * cadre + RANDOM_TIES_MARGIN * (
+        2 * (opposition_pairs + nkvd_pairs + military_party) + elite * t.elite_degree)
+    return Footprint(agents=cadre + mass, cadre=cadre, tie_entries=int(entries), orgs=int(orgs))
 
 
 def _cgroup_room() -> float | None:
@@ -130,8 +188,9 @@ def check(scenario) -> Footprint:
     if f.bytes > room:
         raise ScenarioError(
             "world",
-            f"this world would take about {f.gib:,.1f} GiB ({f.agents:,} agents, {f.tie_entries // 2:,} ties) "
-            f"but {room / GIB:,.1f} GiB is available; lower world.scale, the sizes "
-            f"(world.party_members, world.contingents.*.pool) or ties.clique_size",
+            f"this world would take about {f.gib:,.1f} GiB ({f.agents:,} agents, {f.orgs:,} organisations, "
+            f"{f.tie_entries // 2:,} ties) but {room / GIB:,.1f} GiB is available; lower world.scale, the sizes "
+            f"(world.party_members, world.contingents.*.pool, world.commissariats, world.party_orgs, "
+            f"world.opposition_leaders) or the degrees (ties.*)",
         )
     return f
