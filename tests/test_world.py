@@ -131,6 +131,72 @@ def test_footprint_estimate_counts_the_world_it_will_build():
         assert abs(f.tie_entries - nnz) / nnz < 0.1
 
 
+def _size_fields() -> list[tuple[str, object]]:
+    """Every size the scenario gives the builder, with a larger value: sizes and counts, the entries of the
+    per-region and per-faction counts, each contingent's pool, the tie degrees and the shares that size tiers."""
+    from makhovik.scenario import parameter_table
+
+    scn = load_scenario("great-terror", warn=False)
+    data = scn.model_dump(mode="python")
+    out = []
+    for r in parameter_table():
+        if r["unit"] not in ("persons", "count", "ties per agent") or r["path"] == "world.cc_composition":
+            continue  # the CC's composition must sum to the data pack's 139: its size never changes
+        node = data
+        for k in r["path"].split("."):
+            node = node[k]
+        if isinstance(node, dict):
+            out += [(f"{r['path']}.{k}", v * 10) for k, v in node.items()]
+        else:
+            out.append((r["path"], min(node * 10, 1000) if r["path"] == "ties.clique_size" else node * 10))
+    out += [(f"world.contingents.{n}.pool", c.pool * 10) for n, c in scn.world.contingents.items()]
+    out += [("world.rank_shares.senior", 0.08), ("world.party_faction_shares.rightists", 0.5),
+            ("world.regions", [{"name": f"R{i}", "cat1": 10, "cat2": 10} for i in range(300)])]
+    return out
+
+
+SIZE_FIELDS = _size_fields()
+
+
+def test_size_fields_cover_the_schema():
+    paths = {p for p, _ in SIZE_FIELDS}
+    assert {"world.opposition_leaders.rightists", "world.commissariats", "world.party_orgs.RSFSR (other)",
+            "world.army_districts", "world.party_members", "ties.elite_degree", "world.contingents.kulaks.pool"} <= paths
+    assert len(paths) > 25
+
+
+@pytest.mark.parametrize(("path", "value"), SIZE_FIELDS, ids=[p for p, _ in SIZE_FIELDS])
+def test_every_size_the_builder_allocates_is_in_the_memory_estimate(path, value):
+    """Each size grows the estimate, and the estimate bounds the world built with it (agents, cadre,
+    organisations, tie entries): the memory guard cannot be passed by a size it does not count."""
+    from makhovik.world.footprint import estimate
+
+    sets = {path: value}
+    if path == "world.regions":  # regions of one's own: the party organisations and named heads must be in them
+        sets.update({"world.party_orgs": {}, "world.named": {}, "world.contingents": {}})
+    base = load_scenario("great-terror", scale=0.002, overrides={k: v for k, v in sets.items() if k != path},
+                         warn=False)
+    big = load_scenario("great-terror", scale=0.002, overrides=sets, warn=False)
+    f0, f = estimate(base), estimate(big)
+    assert f.bytes > f0.bytes, f"{path}: the estimate does not grow with it"
+    w = build_world(big, seed=1)
+    assert w.n <= f.agents and w.n_cadre <= f.cadre, (w.n, f.agents, w.n_cadre, f.cadre)
+    assert w.org_kind.size <= f.orgs, (w.org_kind.size, f.orgs)
+    nnz = sum(m.nnz for m in w.ties.values())
+    assert nnz <= f.tie_entries, (nnz, f.tie_entries)
+
+
+@pytest.mark.parametrize("sets", [["world.opposition_leaders.rightists=100000000"], ["world.commissariats=10000000"],
+                                  ["world.party_orgs={RSFSR (other): 10000000}"], ["world.army_officers=900000000"],
+                                  ["ties.elite_degree=900000"]])
+def test_the_sizes_that_once_passed_the_guard_are_refused(monkeypatch, sets):
+    from makhovik.errors import ScenarioError
+
+    monkeypatch.setenv("MAKHOVIK_MEMORY_GIB", "4")
+    with pytest.raises(ScenarioError, match=r"^world: this world would take about"):
+        build_world(load_scenario("great-terror", scale=1.0, overrides=sets, warn=False), seed=1)
+
+
 def test_a_world_too_big_for_memory_is_refused_before_building(monkeypatch):
     from makhovik.errors import ScenarioError
 

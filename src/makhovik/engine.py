@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from ._rng import check_random_state
+from ._rng import check_random_state, children
 from .kernels import Pack, add_names, generator
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
 from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
@@ -325,7 +325,8 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
         A validated scenario (see :func:`makhovik.load_scenario`).
     seed : None, int, SeedSequence or Generator
         The one source of randomness: the world and the run draw from generators spawned
-        from it, so the same seed gives identical tables.
+        from it, so the same seed gives identical tables. A seed sequence is not changed (the
+        same object twice gives the same run); a Generator is drawn from, as generators are.
     world : World, optional
         A prebuilt world (for hand-made test worlds); built from the scenario otherwise.
     progress : callable, optional
@@ -344,9 +345,8 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     """
     if isinstance(seed, np.random.Generator):
         world_rng, run_rng = seed, seed
-    else:
-        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        s_world, s_run = ss.spawn(2)
+    else:  # the children spawn() would give, without spawning from (changing) the caller's seed sequence
+        s_world, s_run = children(seed, 2)
         world_rng, run_rng = check_random_state(s_world), check_random_state(s_run)
     t0 = time.perf_counter()
     if world is None:

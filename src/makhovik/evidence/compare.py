@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._rng import children
 from ..execute.local import map_local
 from .observables import Observable, observables, simulated_values, total_distance
 
@@ -24,7 +25,7 @@ def ensemble_values(scenario, runs: int, seed: int | None = None, workers: int |
 
     Replications draw from ``SeedSequence(seed).spawn(runs)``: the same seed gives the same table.
     """
-    seeds = np.random.SeedSequence(seed).spawn(runs)
+    seeds = children(seed, runs)
     rows = map_local(_one, [(scenario, s) for s in seeds], workers=workers, progress=progress)
     df = pd.DataFrame(rows)
     df.index.name = "run"

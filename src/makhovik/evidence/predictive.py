@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._rng import children
 from ..execute.local import map_local
 from ..scenario import load_scenario
 from .audit import statement_flags
@@ -77,7 +78,7 @@ def _one(task) -> dict:
 def run_draws(scenarios: dict[str, dict], draws: list[dict], scale: float, seed: int, workers: int | None = None,
               progress=None) -> pd.DataFrame:
     """Simulate each draw once; one row per draw with observables (``obs:``), statements (``claim:``), distance."""
-    seeds = np.random.SeedSequence(seed).spawn(len(draws))
+    seeds = children(seed, len(draws))
     rows = map_local(_one, [(scenarios[d["hypothesis"]], d, scale, s) for d, s in zip(draws, seeds, strict=True)],
                      workers=workers, progress=progress)
     return pd.DataFrame(rows)

@@ -11,17 +11,34 @@ of the data pack, the organisation heads, the opposition leaders, the regional N
 the scaled rank and file and the mass contingents), the organisations (party organisations
 per region, commissariats, army districts) and the ties of each type (patronage, workplace
 cliques, opposition and cross-faction ties by the persons they join, the elite network by
-its members). The bytes are ``BASE + PER_AGENT x agents + PER_CADRE x cadre + PER_ORG x
-organisations + PER_TIE_ENTRY x tie entries``. The coefficients come from measured peaks of
-whole processes (build, run, result tables, and for the command also the Parquet files and
-the figure) on this project's machine, rounded up by 40% or more: at scale 1 with 9.26 M
-agents, 0.80 GiB with 13.2 M tie entries and 1.61 GiB with 105.7 M (dense workplace circles;
-the whole command 1.60 GiB), 0.31 GiB at scale 0.1 (see ``benchmarks/results.md``); a cadre
-agent costs more than a mass one while it is built (its eight columns are collected,
-concatenated and sorted by faction), and an organisation costs two Python lists' entries
-and a dozen arrays' (measured in ``tests/test_world.py``). A tie is stored twice (once per
-end) in 5 bytes (an int32 index and an int8 value), and again in the merged CSR the
-interrogations read (an int32 index and an int8 type).
+its members). ``tests/test_world.py`` checks, for every size field of the schema, that the
+estimate grows with it and bounds the world built.
+
+The bytes are ``BASE + PER_AGENT x agents + PER_CADRE x cadre + PER_ORG x organisations +
+PER_TIE_ENTRY x tie entries``. The coefficients are 1.45 times a least-squares fit to the
+peak resident memory of whole processes (build, run, the result tables and the agents
+table) on this project's machine (2 cores, 24 GiB), 3 December 2026, at scale 1, seed hypothesis:
+
+======================================================  ======  ======  =======  ========
+world                                                   agents   cadre  ties     peak GiB
+======================================================  ======  ======  =======  ========
+the base world                                           9.26 M  2.06 M  13.4 M     0.83
+  without the mass contingents                           2.06 M  2.06 M  13.4 M     0.75
+  party 9.5 M, no contingents                            9.66 M  9.66 M  63.2 M     2.67
+  2 M opposition leaders, no contingents                 4.06 M  4.06 M  65.0 M     1.75
+  1 M commissariats, no contingents                      3.06 M  3.06 M  28.2 M     1.10
+  3 M commissariats (or 3 M party organisations)         5.06 M  5.06 M  38.0 M     1.56 (1.68)
+  cliques of 12                                          9.26 M  2.06 M  27.8 M     1.16
+  a routine contingent of 60 M                           67.3 M  2.06 M  13.4 M     3.02
+======================================================  ======  ======  =======  ========
+
+The fit gives 0.17 GiB, 38 bytes an agent, 142 more a cadre agent (its eight columns are
+collected, concatenated and sorted by faction while the world is built), 26 an organisation
+and 15 a tie entry (a tie is stored twice, once per end, as an int32 index and an int8
+value, and again in the merged CSR the interrogations read); every world above is estimated
+at 1.3 to 1.8 times its measured peak. Dense workplace circles cost less per entry (1.61 GiB
+for 105.7 M entries in circles of 50, ``benchmarks/results.md``), so there the estimate is
+about twice the peak.
 
 The memory available is the smallest of: ``MemAvailable`` in ``/proc/meminfo``, the
 cgroup limit less current use (containers), and ``MAKHOVIK_MEMORY_GIB`` if set.
@@ -41,10 +58,10 @@ __all__ = ["Footprint", "estimate", "available_bytes", "check", "BASE", "PER_AGE
 
 GIB = 2**30
 BASE = 0.35 * GIB
-PER_AGENT = 120.0
-PER_CADRE = 160.0
-PER_ORG = 200.0
-PER_TIE_ENTRY = 9.0
+PER_AGENT = 55.0
+PER_CADRE = 200.0
+PER_ORG = 60.0
+PER_TIE_ENTRY = 22.0
 #: Poisson draws of the random ties exceed their means by a few standard deviations at most: 10% is ample.
 RANDOM_TIES_MARGIN = 1.1
 
@@ -89,7 +106,7 @@ def estimate(scenario) -> Footprint:
     >>> from makhovik import load_scenario
     >>> f = estimate(load_scenario("great-terror", scale=1.0))
     >>> 9.0e6 < f.agents < 9.6e6, round(f.gib, 1)
-    (True, 1.9)
+    (True, 1.5)
     """
     from ..scenario.schema import CADRE_FACTIONS
     from .inputs import MILITARY_RANKS, elite_sizes
