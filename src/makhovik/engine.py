@@ -265,6 +265,7 @@ SERIES_COLUMNS = (
     + [f"power_{f}" for f in CADRE_FACTIONS]
     + [f"alarm_{f}" for f in CADRE_FACTIONS]
     + [f"immunity_{r}" for r in RANKS]
+    + ["arrested_persons"]
 )
 
 
@@ -281,6 +282,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
     n_weeks = scenario.calendar.n_weeks
     st = ctx.state
     scalars = np.empty((n_weeks, 6))
+    arrested = np.empty(n_weeks)  # persons arrested each week, counted as the arrests are made (a ledger)
     power, alarms = np.empty((n_weeks, len(FACTIONS))), np.empty((n_weeks, len(FACTIONS)))
     immunity, officers = np.empty((n_weeks, len(RANKS))), np.empty((n_weeks, world.n_regions))
     prev_causes = st.cause_counts.tolist()
@@ -300,7 +302,9 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
                 st.named_done.add(label)
                 ctx.emit(f"{label}_arrested", f"agent {idx}")
         causes = st.cause_counts.tolist()
-        control.update(ctx, [now - before for now, before in zip(causes, prev_causes, strict=True)])
+        new = [now - before for now, before in zip(causes, prev_causes, strict=True)]
+        control.update(ctx, new)
+        arrested[t] = sum(new)
         prev_causes = causes
         # the week's record; what can be worked out from it is, after the run
         scalars[t] = (pr.mass, centre.appetite(ctx), inten, st.control, pr.strength[REGIONALS], st.suspects.size)
@@ -310,7 +314,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
     series = np.column_stack([
         scalars[:, :4], decline.heads_lost(st, n_weeks), scalars[:, 4:],
         (officers * nkvd.capacity_per_officer(ctx)).sum(axis=1) / world.scale, alarms.sum(axis=1),
-        power[:, :NC], alarms[:, :NC], immunity])
+        power[:, :NC], alarms[:, :NC], immunity, arrested])
     elapsed = time.perf_counter() - t0
     return build_result(scenario, world, ctx, series, elapsed)
 

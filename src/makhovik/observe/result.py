@@ -50,7 +50,9 @@ class Result:
     events : DataFrame
         The event log: ``date``, ``week``, ``event``, ``kind`` (exogenous / endogenous), ``detail``.
     series : DataFrame
-        Weekly state: pressure, appetite, control index, R_eff, alarm, immunity, power shares.
+        Weekly state: pressure, appetite, control index, R_eff, alarm, immunity, power shares, and
+        ``arrested_persons``, the persons arrested that week as counted when the arrests were made (the
+        ledger :func:`~makhovik.testing.check_invariants` holds the tables against).
     power : DataFrame
         Faction power shares by week (long form; built when first read).
     agents : DataFrame
