@@ -101,3 +101,128 @@ def test_out_parents_are_created(tmp_path):
     r = runner.invoke(app, ["run", "--scale", "0.001", "--out", str(out), "--quiet", "--no-figure"])
     assert r.exit_code == 0, r.output
     assert (out / "manifest.json").exists()
+
+
+def _err_lines(r) -> list[str]:
+    return [x for x in r.stderr.splitlines() if x.strip()]
+
+
+@pytest.mark.parametrize("args, starts", [
+    (["run", "--seed", "abc"], "error: --seed: "),
+    (["run", "--seed", "-5"], "error: --seed: expected a whole number >= 0, got -5"),
+    (["compare", "--seed", "-5", "--quiet"], "error: --seed: expected a whole number >= 0"),
+    (["calibrate", "--seed", "-5"], "error: --seed: expected a whole number >= 0"),
+    (["report", ".", "--seed", "-1"], "error: --seed: expected a whole number >= 0"),
+    (["run", "--scale", "abc"], "error: --scale: "),
+    (["run", "--scale", "1e-300", "--quiet"], "error: world.scale: expected at least 4e-05"),
+    (["run", "--bogus"], "error: --bogus: unknown option"),
+    (["compare", "--runs", "0"], "error: --runs: "),
+    (["rnu"], "error: rnu: unknown command; did you mean 'run'?"),
+    (["report"], "error: FOLDER: expected a value"),
+    (["claims", "C21"], "error: CLAIM: expected a claim id"),
+    (["run", "-H", "sede"], "error: hypothesis: expected one of center, interaction, seed or a path to a YAML "
+                            "overlay, got 'sede'; did you mean 'seed'?"),
+    (["run", "great-terorr"], "error: scenario: expected a built-in scenario (great-terror)"),
+    (["run", "--set", "mechanisms.nkvd.overfulfill=0.2"], "error: mechanisms.nkvd.overfulfill: unknown field; did you "
+                                                          "mean 'overfulfil'?"),
+])
+def test_flags_and_names_give_one_line_and_exit_2(args, starts):
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2, r.output
+    lines = _err_lines(r)
+    assert len(lines) == 1 and lines[0].startswith(starts), lines
+    assert "Usage" not in r.output and "╭" not in r.output
+
+
+def test_rich_markup_in_user_strings_is_printed_as_text(tmp_path):
+    key = tmp_path / "markup-key.yaml"
+    key.write_text("mechanisms:\n  nkvd:\n    '[/x]': 1\n")
+    r = runner.invoke(app, ["run", "-H", str(key), "--scale", "0.001", "--quiet", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and _err_lines(r) == ["error: mechanisms.nkvd.[/x]: unknown field (`makhovik params` lists "
+                                                  "the fields)"]
+    name = tmp_path / "markup-name.yaml"
+    name.write_text("hypothesis:\n  name: '[/x] [bold]'\n")
+    r = runner.invoke(app, ["run", "-H", str(name), "--scale", "0.001", "--quiet", "--no-figure", "--out",
+                            str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert "hypothesis [/x] [bold]:" in r.stdout
+
+
+def test_long_values_and_control_characters_stay_on_one_bounded_line(tmp_path):
+    f = tmp_path / "long.yaml"
+    f.write_text('mechanisms:\n  nkvd:\n    "a\\rb": 1\n' + "hypothesis: {name: '" + "x" * 300 + "'}\n")
+    r = runner.invoke(app, ["run", "-H", str(f), "--quiet"])
+    assert r.exit_code == 2 and len(_err_lines(r)) == 1
+    assert "a\\rb" in r.stderr or "name" in r.stderr
+    r = runner.invoke(app, ["run", "--quiet", "--set", "description=" + "y" * 100_000])
+    assert r.exit_code == 2 and len(_err_lines(r)) == 1 and len(r.stderr) < 700
+
+
+def test_values_outside_their_priors_warn_once_the_input_is_valid(tmp_path):
+    r = runner.invoke(app, ["run", "--scale", "0.005", "--quiet", "--no-figure", "--set", "mechanisms.nkvd.overfulfil=0.9",
+                            "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert _err_lines(r) == ["warning: mechanisms.nkvd.overfulfil = 0.9 lies outside its prior [0, 0.5]",
+                             "warning: world.scale = 0.005 is below 0.01: the army officer tier is too thin there for "
+                             "the military losses, and totals are unreliable (README, Caveats)"]
+    r = runner.invoke(app, ["run", "--scale", "0.005", "--quiet", "--set", "mechanisms.nkvd.overfulfil=-1"])
+    assert r.exit_code == 2 and len(_err_lines(r)) == 1  # a refusal is never preceded by warnings
+
+
+def _run(out, *extra):
+    return runner.invoke(app, ["run", "--scale", "0.001", "--quiet", "--no-figure", "--out", str(out), *extra])
+
+
+def test_force_replaces_makhovik_files_and_keeps_every_other(tmp_path):
+    out = tmp_path / "o"
+    assert _run(out).exit_code == 0
+    (out / "notes.txt").write_text("mine")
+    r = _run(out, "--seed", "5", "--force")
+    assert r.exit_code == 0, r.output
+    assert (out / "notes.txt").read_text() == "mine" and json.loads((out / "manifest.json").read_text())["seed"] == 5
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("keep")
+    r = _run(foreign)
+    assert r.exit_code == 2 and "--force" in r.stderr
+    r = _run(foreign, "--force")
+    assert r.exit_code == 0 and (foreign / "thesis.tex").read_text() == "keep" and (foreign / "weekly.parquet").exists()
+    clash = tmp_path / "clash"
+    clash.mkdir()
+    (clash / "weekly.parquet").write_text("not a table of ours")
+    r = _run(clash, "--force")
+    assert r.exit_code == 2 and "was not written by Makhovik" in r.stderr
+    assert (clash / "weekly.parquet").read_text() == "not a table of ours" and sorted(p.name for p in clash.iterdir()) == \
+        ["weekly.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clash", "o", "thesis"]  # no temporary folder left
+
+
+def test_out_is_never_the_working_folder_home_or_above(tmp_path, monkeypatch):
+    here = tmp_path / "work" / "sub"
+    here.mkdir(parents=True)
+    (here / "notes.md").write_text("keep")
+    (tmp_path / "work" / "other.md").write_text("keep")
+    monkeypatch.chdir(here)
+    monkeypatch.setenv("HOME", str(tmp_path / "work"))
+    for target in (".", "..", "~", str(here), "/"):
+        r = runner.invoke(app, ["run", "--scale", "0.001", "--quiet", "--force", "--out", target])
+        assert r.exit_code == 2 and len(_err_lines(r)) == 1 and "a folder of its own" in r.stderr, (target, r.output)
+    assert (here / "notes.md").read_text() == "keep" and (tmp_path / "work" / "other.md").read_text() == "keep"
+
+
+def test_stale_temporary_folders_of_killed_writes_are_cleaned(tmp_path):
+    from makhovik.io import PARTIAL
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for name, pid in (("dead", dead.pid), ("alive", alive.pid)):
+            d = tmp_path / f".o.{name}"
+            d.mkdir()
+            (d / PARTIAL).write_text(f"{pid}\n")
+        (tmp_path / ".o.mine").mkdir()  # no marker: not Makhovik's, never touched
+        assert _run(tmp_path / "o").exit_code == 0
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".o.alive", ".o.mine", "o"]
+    finally:
+        alive.kill()

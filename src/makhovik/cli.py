@@ -8,6 +8,7 @@ code 2. Values inside their physical bounds but outside their priors are allowed
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
@@ -15,7 +16,6 @@ import warnings
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -26,22 +26,27 @@ from typer.core import TyperGroup
 from .errors import MakhovikError, ScenarioError, ScenarioWarning, did_you_mean, one_line
 
 
+#: The exceptions of the click that typer runs on: click's own, or the copy newer typers carry inside them.
+_clicks = importlib.import_module(typer.BadParameter.__module__)
+
+
 class _Group(TyperGroup):
     """Click's usage errors as one line (``error: --seed: ...``) and exit code 2, like every other bad input."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        no_args = getattr(_clicks, "NoArgsIsHelpError", None)
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
                               **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            click.echo(exc.ctx.get_help() if exc.ctx is not None else "makhovik --help", err=True)
-            rv = 2
-        except click.ClickException as exc:
-            _print_error(_usage_message(exc))
-            if not standalone_mode:
-                raise
-            sys.exit(2)
-        except click.exceptions.Abort:
+        except _clicks.ClickException as exc:
+            if no_args is not None and isinstance(exc, no_args):  # the help has been shown: a usage error all the same
+                rv = 2
+            else:
+                _print_error(_usage_message(exc))
+                if not standalone_mode:
+                    raise
+                sys.exit(2)
+        except _clicks.Abort:
             if not standalone_mode:
                 raise
             sys.exit(130)
@@ -50,16 +55,24 @@ class _Group(TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-def _usage_message(exc: click.ClickException) -> str:
+def _usage_message(exc) -> str:
     """``FLAG: what was expected`` for a usage error click found."""
-    if isinstance(exc, click.NoSuchOption):
+    if isinstance(exc, _clicks.NoSuchOption):
         known = [o for p in (exc.ctx.command.params if exc.ctx else []) for o in p.opts]
         return f"{exc.option_name}: unknown option{did_you_mean(exc.option_name, known)} (see --help)"
-    if isinstance(exc, click.BadParameter) and exc.param is not None:
-        flag = "/".join(exc.param.opts) or exc.param.name
-        return f"{flag}: expected a valid value: {exc.message}"
-    if isinstance(exc, click.UsageError) and exc.ctx is not None:
-        return f"{exc.ctx.command_path}: {exc.format_message()} (see --help)"
+    missing = getattr(_clicks, "MissingParameter", ())
+    if isinstance(exc, _clicks.BadParameter) and exc.param is not None:
+        flag = "/".join(exc.param.opts) if exc.param.param_type_name == "option" else str(exc.param.name).upper()
+        if isinstance(exc, missing) or not exc.message:
+            return f"{flag}: expected a value (see --help)"
+        return f"{flag}: {exc.message}"
+    if isinstance(exc, _clicks.UsageError) and exc.ctx is not None:
+        msg = exc.format_message()
+        if msg.startswith("No such command") and hasattr(exc.ctx.command, "list_commands"):
+            word = msg.split("'")[1] if msg.count("'") >= 2 else ""
+            return f"{word or 'command'}: unknown command{did_you_mean(word, exc.ctx.command.list_commands(exc.ctx))}" \
+                   " (see makhovik --help)"
+        return f"{exc.ctx.command_path}: {msg} (see --help)"
     return exc.format_message()
 
 

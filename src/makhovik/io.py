@@ -68,7 +68,7 @@ def check_out_dir(out: str | Path, force: bool = False) -> Path:
     With ``force``, a folder another Makhovik command wrote is replaced; files in it that
     Makhovik did not write are kept, never deleted (:func:`atomic_dir`).
     """
-    out = Path(out)
+    out = Path(out).expanduser()
     if out.exists() and not out.is_dir():
         raise ScenarioError("--out", f"expected a folder, but {out} is a file")
     why = _protected(out)

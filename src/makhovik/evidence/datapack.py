@@ -1,7 +1,7 @@
 """The packaged data pack: every CSV of ``makhovik/data``, with a source and a quality grade per row.
 
-The files are copies of ``shared/data`` with a ``quality`` column added (``verified``,
-``secondary`` or ``unverified``, as in the verification legend of ``HISTORY.md``);
+The files are copies of the project's data pack with a ``quality`` column added (``verified``,
+``secondary`` or ``unverified``, as in the verification legend of ``sources/HISTORY.md``, shipped with the package);
 ``annual.csv`` is in long form (one number per row) because its numbers come from hosts
 of different grades. ``sources.csv`` resolves the source tags ``[S1]``..``[S67]``. The
 grading rules are in ``makhovik/data/README.md``.
