@@ -25,7 +25,6 @@ from typer.core import TyperGroup
 
 from .errors import MakhovikError, ScenarioError, ScenarioWarning, did_you_mean, one_line
 
-
 #: The exceptions of the click that typer runs on: click's own, or the copy newer typers carry inside them.
 _clicks = importlib.import_module(typer.BadParameter.__module__)
 

@@ -402,6 +402,52 @@ class World(_Model):
         return v
 
     @model_validator(mode="after")
+    def _references(self):
+        """Every region named (party organisations, named agents, contingents' weights) exists, the CC has the data
+        pack's size, and there is somewhere for the party organisations and contingents to be."""
+        from ..world.inputs import elite_sizes, region_plan
+
+        plan = region_plan(self)
+        names = list(plan.names)
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise field_error("regions", f"expected unique region names, {dup!r} is given twice")
+
+        def unknown(path: str, name: str):
+            return field_error(path, f"unknown region {name!r}{_suggest(name, names)} (`makhovik params` lists the "
+                                     "regions of the data pack)")
+
+        for name in self.party_orgs:
+            if name not in names:
+                raise unknown(f"party_orgs.{name}", name)
+        orgs = dict(zip(names, plan.party_orgs, strict=True))
+        if sum(orgs.values()) <= 0:
+            raise field_error("party_orgs", "expected at least one region with a party organisation")
+        if sum(plan.weights) <= 0:
+            raise field_error("regions", "expected at least one region with a positive weight")
+        heads: dict[str, int] = {}
+        for label, spec in self.named.items():
+            if spec.region not in names:
+                raise unknown(f"named.{label}.region", spec.region)
+            heads[spec.region] = heads.get(spec.region, 0) + 1
+            if heads[spec.region] > orgs[spec.region]:
+                raise field_error(f"named.{label}.region", f"expected a region with a party organisation left to head, "
+                                                           f"{spec.region!r} has {orgs[spec.region]}")
+        for cname, c in self.contingents.items():
+            if c.region_weights is None:
+                continue
+            for rname in c.region_weights:
+                if rname not in names:
+                    raise unknown(f"contingents.{cname}.region_weights.{rname}", rname)
+            if c.pool > 0 and sum(c.region_weights.values()) <= 0:
+                raise field_error(f"contingents.{cname}.region_weights", "expected a positive weight somewhere")
+        want = elite_sizes()["cc_1934"]
+        if sum(self.cc_composition.values()) != want:
+            raise field_error("cc_composition", f"expected counts summing to {want} (the 1934 CC of the data pack), got "
+                                                f"{sum(self.cc_composition.values())}")
+        return self
+
+    @model_validator(mode="after")
     def _scale_keeps_every_tier(self):
         """Refuse a scale at which a scaled tier would have no agent at all (its size times the scale below 1)."""
         least = min_scale(self)
@@ -801,7 +847,7 @@ class Scenario(_Model):
     description: Text = Field("", description="What the scenario models.")
     hypothesis: HypothesisInfo = HypothesisInfo()
     calendar: Calendar = Calendar()
-    world: World = World()
+    world: World = Field(default_factory=World)  # made when needed: its validation reads the data pack
     ties: Ties = Ties()
     mechanisms: Mechanisms = Mechanisms()
     events: list[Event] = Field(default_factory=list, max_length=10_000, description="Dated exogenous events (shocks).")

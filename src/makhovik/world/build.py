@@ -11,13 +11,12 @@ from ..scenario.schema import CADRE_FACTIONS, FACTIONS, Scenario
 from . import footprint
 from . import ties as T
 from .agents import CC_1934, DELEGATE_17, FACTION_CODE, INSTITUTIONS, OPERATIONS, World
-from .inputs import MILITARY_RANKS, elite_sizes, initial_regions
+from .inputs import MILITARY_RANKS, elite_sizes, region_plan
 
 __all__ = ["build_world", "largest_remainder"]
 
 INST = {name: i for i, name in enumerate(INSTITUTIONS)}
 RANK = {"member": 1, "mid": 2, "senior": 3, "top": 4, "politburo": 5}
-CAMPS = "NKVD labour camps"
 
 
 def largest_remainder(total: int, weights) -> np.ndarray:
@@ -69,33 +68,9 @@ class _Cadre:
 
 
 def _regions(scn: Scenario):
-    w = scn.world
-    if w.regions is not None:
-        names = [r.name for r in w.regions]
-        rep = [r.republic for r in w.regions]
-        c1 = np.array([r.cat1 for r in w.regions], float)
-        c2 = np.array([r.cat2 for r in w.regions], float)
-        orgs = np.array([r.party_orgs for r in w.regions], np.int64)
-        weight = np.array([r.weight if r.weight is not None else r.cat1 + r.cat2 for r in w.regions], float)
-    else:
-        rows = initial_regions()
-        names = [r.name for r in rows]
-        rep = [r.republic for r in rows]
-        c1 = np.array([r.cat1 for r in rows], float)
-        c2 = np.array([r.cat2 for r in rows], float)
-        orgs = np.array([0 if r.name == CAMPS else 1 for r in rows], np.int64)
-        weight = c1 + c2
-    if len(set(names)) != len(names):
-        raise ScenarioError("world.regions", "expected unique region names")
-    for name, k in w.party_orgs.items():
-        if name not in names:
-            raise ScenarioError(f"world.party_orgs.{name}", f"unknown region; expected one of {', '.join(names)}")
-        if k < 0:
-            raise ScenarioError(f"world.party_orgs.{name}", "expected a count >= 0")
-        orgs[names.index(name)] = k
-    if weight.sum() <= 0:
-        raise ScenarioError("world.regions", "expected at least one region with a positive weight")
-    return names, rep, c1, c2, orgs, weight
+    plan = region_plan(scn.world)
+    return (list(plan.names), list(plan.republics), np.array(plan.cat1, float), np.array(plan.cat2, float),
+            np.array(plan.party_orgs, np.int64), np.array(plan.weights, float))
 
 
 def build_world(scenario: Scenario, seed=None) -> World:
@@ -131,9 +106,7 @@ def build_world(scenario: Scenario, seed=None) -> World:
     scale = w.scale
     names, rep, c1, c2, n_orgs_r, weight = _regions(scenario)
     R = len(names)
-    party_w = np.where(n_orgs_r > 0, weight, 0.0)
-    if party_w.sum() <= 0:
-        raise ScenarioError("world.party_orgs", "expected at least one region with a party organisation")
+    party_w = np.where(n_orgs_r > 0, weight, 0.0)  # the scenario's validation: some region has a party organisation
     sizes = elite_sizes()
 
     # --- organisations -------------------------------------------------------------
@@ -173,10 +146,7 @@ def build_world(scenario: Scenario, seed=None) -> World:
 
     cad = _Cadre()
     F = FACTION_CODE
-    cc = dict(w.cc_composition)
-    cc_total = sum(cc.values())
-    if cc_total != sizes["cc_1934"]:
-        raise ScenarioError("world.cc_composition", f"expected counts summing to {sizes['cc_1934']} (the 1934 CC), got {cc_total}")
+    cc = dict(w.cc_composition)  # summing to the data pack's CC (the scenario's validation)
     named: dict[str, int] = {}
 
     # --- party organisation heads (regional first secretaries) --------------------------
@@ -185,14 +155,9 @@ def build_world(scenario: Scenario, seed=None) -> World:
     head_fac = np.full(heads.size, F["regionals"])
     head_cc = np.zeros(heads.size, bool)
     taken = np.zeros(heads.size, bool)
-    for label, spec in w.named.items():
-        if spec.region not in names:
-            raise ScenarioError(f"world.named.{label}.region", f"unknown region {spec.region!r}")
+    for label, spec in w.named.items():  # each in a known region with an organisation left (validation)
         r = names.index(spec.region)
-        free = np.flatnonzero((party_org_region == r) & ~taken)
-        if free.size == 0:
-            raise ScenarioError(f"world.named.{label}.region", f"no free party organisation left in {spec.region!r}")
-        k = int(free[0])
+        k = int(np.flatnonzero((party_org_region == r) & ~taken)[0])
         taken[k] = True
         head_rank[k], head_fac[k], head_cc[k] = spec.rank, F[spec.faction], spec.cc_member
         named[label] = int(heads[k])
@@ -333,19 +298,13 @@ def build_world(scenario: Scenario, seed=None) -> World:
     # --- mass contingents -----------------------------------------------------------------
     cont_names = list(w.contingents)
     blocks = []
-    for c, (cname, spec) in enumerate(w.contingents.items()):
+    for c, spec in enumerate(w.contingents.values()):
         if spec.region_weights is None:
             rw = party_w.copy()
         else:
             rw = np.zeros(R)
-            for rname, v in spec.region_weights.items():
-                if rname not in names:
-                    raise ScenarioError(f"world.contingents.{cname}.region_weights.{rname}", "unknown region")
-                if v < 0:
-                    raise ScenarioError(f"world.contingents.{cname}.region_weights.{rname}", "expected a weight >= 0")
+            for rname, v in spec.region_weights.items():  # known regions, weights >= 0, some positive (validation)
                 rw[names.index(rname)] = v
-            if rw.sum() <= 0 and spec.pool > 0:
-                raise ScenarioError(f"world.contingents.{cname}.region_weights", "expected a positive weight somewhere")
         sz = largest_remainder(int(round(spec.pool * scale)), rw)
         for r in np.flatnonzero(sz):
             blocks.append((c, int(r), int(sz[r]), int(np.floor(spec.registered_share * sz[r]))))

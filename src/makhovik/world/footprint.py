@@ -83,20 +83,6 @@ class Footprint:
         return self.bytes / GIB
 
 
-def _regions(w) -> tuple[int, int]:
-    """Regions and party organisations the builder makes (:func:`~makhovik.world.build._regions`)."""
-    from .inputs import initial_regions
-
-    if w.regions is not None:
-        names = [r.name for r in w.regions]
-        orgs = {r.name: r.party_orgs for r in w.regions}
-    else:
-        names = [r.name for r in initial_regions()]
-        orgs = {r.name: 0 if r.name == "NKVD labour camps" else 1 for r in initial_regions()}
-    orgs.update({k: v for k, v in w.party_orgs.items() if k in orgs})
-    return len(names), int(sum(orgs.values()))
-
-
 def estimate(scenario) -> Footprint:
     """Agents, cadre, organisations and tie entries the scenario's world will have (upper bounds, within a few
     percent of the built world's).
@@ -109,12 +95,13 @@ def estimate(scenario) -> Footprint:
     (True, 1.5)
     """
     from ..scenario.schema import CADRE_FACTIONS
-    from .inputs import MILITARY_RANKS, elite_sizes
+    from .inputs import MILITARY_RANKS, elite_sizes, region_plan
 
     w, t = scenario.world, scenario.ties
     s = w.scale
     sizes = elite_sizes()
-    n_regions, n_party_orgs = _regions(w)
+    plan = region_plan(w)
+    n_regions, n_party_orgs = len(plan.names), int(sum(plan.party_orgs))
     cc, delegates = sizes.get("cc_1934", 0), sizes.get("delegates_17", 0)
     mil_named = sum(sizes.get(r, 0) for r in MILITARY_RANKS)
     mil_top = sum(sizes.get(r, 0) for r, k in MILITARY_RANKS.items() if k >= 4)

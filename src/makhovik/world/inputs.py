@@ -122,3 +122,40 @@ def elite_sizes() -> dict[str, int]:
         elif g in MILITARY_RANKS:
             out[g] = int(tot)
     return out
+
+
+#: The region of the data pack that holds the camps' prisoners: it has no party organisation.
+CAMPS = "NKVD labour camps"
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    """The regions a world will have: explicit ones, or the data pack's leaf units, with their party organisations."""
+
+    names: tuple[str, ...]
+    republics: tuple[str, ...]
+    cat1: tuple[float, ...]
+    cat2: tuple[float, ...]
+    party_orgs: tuple[int, ...]
+    weights: tuple[float, ...]
+
+
+def region_plan(world) -> RegionPlan:
+    """The regions of a scenario's ``world`` (its ``regions``, or the data pack's), with ``party_orgs`` applied.
+
+    Region names given in ``party_orgs`` that are not regions are left out here; validation
+    refuses them (:class:`~makhovik.scenario.schema.World`).
+    """
+    if world.regions is not None:
+        rows = [(r.name, r.republic, float(r.cat1), float(r.cat2), r.party_orgs,
+                 r.weight if r.weight is not None else float(r.cat1 + r.cat2)) for r in world.regions]
+    else:
+        rows = [(r.name, r.republic, float(r.cat1), float(r.cat2), 0 if r.name == CAMPS else 1, float(r.cat1 + r.cat2))
+                for r in initial_regions()]
+    names = [r[0] for r in rows]
+    orgs = [r[4] for r in rows]
+    for name, k in world.party_orgs.items():
+        if name in names:
+            orgs[names.index(name)] = int(k)
+    return RegionPlan(tuple(names), tuple(r[1] for r in rows), tuple(r[2] for r in rows), tuple(r[3] for r in rows),
+                      tuple(orgs), tuple(r[5] for r in rows))
