@@ -66,6 +66,8 @@ class _Loader(yaml.SafeLoader):
 
 
 def _where(mark, source: str) -> str:
+    if source.startswith("--set"):  # one line, named by the field already
+        return ""
     return f" (line {mark.line + 1} of {source})" if mark is not None else f" ({source})"
 
 
