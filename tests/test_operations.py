@@ -1,6 +1,7 @@
 """Mass operations, limits, stop orders and the centre's decisions on the real world at a small scale."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import makhovik
@@ -167,3 +168,15 @@ def test_annual_totals_and_elite_losses_do_not_drift_with_scale():
 
     small, large = summary(0.01), summary(0.05)
     assert small == pytest.approx(large, rel=0.12)
+
+
+def test_simulate_leaves_the_callers_seed_sequence_as_it_was():
+    """The same SeedSequence object twice gives the same run (simulate never spawns from the caller's sequence)."""
+    scn = makhovik.load_scenario("great-terror", scale=0.001, warn=False)
+    ss = np.random.SeedSequence(4)
+    a, b = makhovik.simulate(scn, seed=ss), makhovik.simulate(scn, seed=ss)
+    assert ss.n_children_spawned == 0
+    pd.testing.assert_frame_equal(a.weekly, b.weekly)
+    pd.testing.assert_frame_equal(a.weekly, makhovik.simulate(scn, seed=4).weekly)  # what the int seed gives
+    with pytest.raises(makhovik.ScenarioError, match="^seed: expected a whole number >= 0, got -5"):
+        makhovik.simulate(scn, seed=-5)
