@@ -109,10 +109,12 @@ def _err_lines(r) -> list[str]:
 
 @pytest.mark.parametrize("args, starts", [
     (["run", "--seed", "abc"], "error: --seed: "),
-    (["run", "--seed", "-5"], "error: --seed: expected a whole number >= 0, got -5"),
-    (["compare", "--seed", "-5", "--quiet"], "error: --seed: expected a whole number >= 0"),
-    (["calibrate", "--seed", "-5"], "error: --seed: expected a whole number >= 0"),
-    (["report", ".", "--seed", "-1"], "error: --seed: expected a whole number >= 0"),
+    (["run", "--seed", "-5"], "error: --seed: expected a whole number from 0 to 4,294,967,295, got -5"),
+    (["run", "--seed", str(2**70)], "error: --seed: expected a whole number from 0 to 4,294,967,295"),
+    (["compare", "--seed", "-5", "--quiet"], "error: --seed: expected a whole number from 0 to 4,294,967,295"),
+    (["calibrate", "--seed", "-5"], "error: --seed: expected a whole number from 0 to 4,294,967,295"),
+    (["calibrate", "--seed", str(2**32)], "error: --seed: expected a whole number from 0 to 4,294,967,295"),
+    (["report", ".", "--seed", "-1"], "error: --seed: expected a whole number from 0 to 4,294,967,295"),
     (["run", "--scale", "abc"], "error: --scale: "),
     (["run", "--scale", "1e-300", "--quiet"], "error: world.scale: expected at least 4e-05"),
     (["run", "--bogus"], "error: --bogus: unknown option"),

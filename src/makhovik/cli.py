@@ -93,7 +93,7 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", "-s", help="Override a parameter: path.to.param=value (repeatable)."),
 ]
-SeedOpt = Annotated[int, typer.Option(help="Random seed, a whole number >= 0 (same seed, identical tables).")]
+SeedOpt = Annotated[int, typer.Option(help="Random seed, 0 to 4,294,967,295 (same seed, identical tables).")]
 
 #: Warnings found while loading this command's input, printed once every check has passed.
 _pending: list[str] = []
@@ -128,9 +128,13 @@ def _progress(unit: str, quiet: bool) -> Progress:
                     TimeElapsedColumn(), console=err, disable=quiet, transient=True)
 
 
+#: Seeds the command line takes: 32-bit, the same range for every command (the Python API takes any integer >= 0).
+MAX_SEED = 2**32 - 1
+
+
 def _seed(seed: int, flag: str = "--seed") -> int:
-    if seed < 0:
-        raise ScenarioError(flag, f"expected a whole number >= 0, got {seed}")
+    if not 0 <= seed <= MAX_SEED:
+        raise ScenarioError(flag, f"expected a whole number from 0 to {MAX_SEED:,}, got {seed}")
     return seed
 
 
@@ -242,7 +246,8 @@ def compare(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
     hypothesis: HypothesisOpt = None,
     runs: Annotated[int, typer.Option(help="Replications in the ensemble.", min=1, max=100_000)] = 20,
-    seed: Annotated[int, typer.Option(help="Seed of the ensemble, >= 0 (replications are spawned from it).")] = 1937,
+    seed: Annotated[int, typer.Option(help="Seed of the ensemble, 0 to 4,294,967,295 (replications are spawned "
+                                          "from it).")] = 1937,
     scale: Annotated[float | None, typer.Option(help="Scale of the rank-and-file and mass tiers, in (0, 1].")] = 0.01,
     set_: SetOpt = None,
     hold_out: Annotated[list[str] | None, typer.Option("--hold-out", help="Observable to score as held out (repeatable).")] = None,
@@ -313,7 +318,7 @@ def calibrate(
     population_size: Annotated[int | None, typer.Option(help="Particles per generation (default 100).", min=2,
                                                         max=1_000_000)] = None,
     scale: Annotated[float | None, typer.Option(help="Model scale (default: the scenario's calibration.scale).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the calibration, >= 0 (default 1937).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the calibration, 0 to 4,294,967,295 (default 1937).")] = None,
     set_: SetOpt = None,
     hold_out: Annotated[list[str] | None, typer.Option("--hold-out", help="Observable scored but not fitted.")] = None,
     prior_width: Annotated[float | None, typer.Option(help="Multiply every prior's width (prior-sensitivity runs; "
@@ -382,7 +387,7 @@ def _generation_line(t: int, eps: float, samples: int, probs: dict[str, float]) 
 def report(
     folder: Annotated[Path, typer.Argument(help="A folder written by `makhovik calibrate`.")],
     draws: Annotated[int, typer.Option(help="Prior and posterior predictive runs each.", min=2, max=100_000)] = 30,
-    seed: Annotated[int, typer.Option(help="Seed of the predictive runs, >= 0.")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the predictive runs, 0 to 4,294,967,295.")] = 1,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1, max=1024)] = None,
     sensitivity: Annotated[Path | None, typer.Option(help="A second calibration folder (another prior set).")] = None,
     scale_runs: Annotated[int, typer.Option(help="Runs per scale in the scale check (0 skips it).", min=0,
