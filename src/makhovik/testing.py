@@ -66,7 +66,7 @@ def check_invariants(result) -> list[str]:
         bad.append("agents with a status that is none of free, detained, camp, executed, released")
         return bad  # the other checks read the statuses
     st = np.asarray(_STATUSES, object)[codes]
-    sent = a["sentence"].astype(str).to_numpy()
+    sent = _labels(a["sentence"])
     aw, sw = a["arrest_week"].to_numpy(np.int64), a["sentence_week"].to_numpy(np.int64)
     arrested = aw >= 0
     if np.any(aw >= n_weeks) or np.any(sw >= n_weeks):
@@ -91,6 +91,14 @@ def check_invariants(result) -> list[str]:
     return bad
 
 
+def _labels(column: pd.Series) -> np.ndarray:
+    """A categorical column's labels as an array (without converting every row to a string)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, np.asarray(column.cat.categories, object)[codes], "")
+    return column.astype(str).to_numpy()
+
+
 def _span(index) -> str:
     return f"{index.min()}..{index.max()}" if len(index) else "none"
 
@@ -105,7 +113,7 @@ def _composition(a: pd.DataFrame, scn) -> list[str]:
         if int(a[col].sum()) != sizes[key]:
             bad.append(f"agents not conserved: {int(a[col].sum())} agents flagged {col}, the data pack has "
                        f"{sizes[key]}")
-    counts = a["contingent"].astype(str).value_counts()
+    counts = a["contingent"].value_counts()
     for name, c in scn.world.contingents.items():
         want = int(round(c.pool * scn.world.scale))
         if int(counts.get(name, 0)) != want:
