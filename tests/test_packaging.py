@@ -3,6 +3,7 @@ exercise the installed package."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -34,8 +35,12 @@ def test_the_package_reads_data_files():
 def test_the_wheel_holds_every_data_file(tmp_path):
     """Build the wheel as ``pip install .`` does and look inside: a data file left out of ``package-data`` fails here
     (``observables.yaml`` once was, and every command that scores a run crashed on a fresh install)."""
+    proj = tmp_path / "project"  # a copy, so that the build leaves nothing (egg-info, build/) in the source tree
+    shutil.copytree(REPO / "src", proj / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for f in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(REPO / f, proj / f)
     p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                        str(tmp_path), str(REPO)], capture_output=True, text=True, timeout=600)
+                        str(tmp_path), str(proj)], capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]
     wheel = next(tmp_path.glob("makhovik-*.whl"))
     inside = set(zipfile.ZipFile(wheel).namelist())
