@@ -23,7 +23,7 @@ CASES = fuzz.cases(N_CASES, seed=20261203)
 
 def test_the_cases_cover_every_kind_of_mutation():
     kinds = {c.what.split(":")[-1].strip() if not c.what.startswith("--set") else "--set" for c in CASES}
-    assert {"syntax", "dupkey", "nonutf8", "bomb", "tag", "deep", "date", "truncate", "type", "missing", "unknown",
+    assert {"syntax", "dupkey", "nonutf8", "control", "bomb", "tag", "deep", "date", "truncate", "type", "missing", "unknown",
             "number", "empty", "nest", "event", "string", "prior", "--set"} <= kinds
 
 

@@ -45,7 +45,7 @@ class _Group(TyperGroup):
                 if not standalone_mode:
                     raise
                 sys.exit(2)
-        except _clicks.Abort:
+        except typer.Abort:
             if not standalone_mode:
                 raise
             sys.exit(130)

@@ -186,7 +186,7 @@ class _Maker:
 
     def text(self, text: str) -> tuple[str, bytes]:
         r = self.rng
-        kind = r.choice(["syntax", "dupkey", "nonutf8", "bomb", "tag", "deep", "date", "truncate", "tiny"])
+        kind = r.choice(["syntax", "dupkey", "nonutf8", "control", "bomb", "tag", "deep", "date", "truncate", "tiny"])
         lines = text.split("\n")
         i = r.randrange(len(lines))
         if kind == "syntax":
@@ -199,6 +199,9 @@ class _Maker:
             out = "\n".join(lines)
         elif kind == "nonutf8":
             return kind, (text + "\ndescription: caf").encode() + r.choice([b"\xe9", b"\xff\xfe", b"\xc3"]) + b"\n"
+        elif kind == "control":  # characters YAML does not allow in a stream
+            at = r.randrange(len(text))
+            out = text[:at] + r.choice(["\x00", "\x07", "\x1b", "\ufffe", "\x7f"]) + text[at:]
         elif kind == "bomb":
             depth = r.choice([4, 6, 8])
             names = "abcdefgh"

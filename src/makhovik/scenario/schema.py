@@ -14,6 +14,7 @@ import math
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -96,9 +97,19 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
 }
 
 #: A name (of a scenario, an event, a contingent, a region): one line of at most 200 characters.
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r\t]*$")]
-#: Free text (a description, a label, a source): at most 5,000 characters.
-Text = Annotated[str, StringConstraints(max_length=5000)]
+def _printable(allowed: str):
+    """A check that a string holds no control characters but ``allowed`` (a name is one line; text may break)."""
+    def check(v: str) -> str:
+        bad = next((c for c in v if (ord(c) < 32 or ord(c) == 127) and c not in allowed), None)
+        if bad is not None:
+            raise ValueError(f"expected printable text, got the control character #x{ord(bad):04x}")
+        return v
+    return AfterValidator(check)
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), _printable("")]
+#: Free text (a description, a label, a source): at most 5,000 characters; tabs and line breaks allowed.
+Text = Annotated[str, StringConstraints(max_length=5000), _printable("\t\n\r")]
 #: A date inside :data:`DATE_MIN` .. :data:`DATE_MAX`.
 Date = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX)]
 

@@ -109,8 +109,9 @@ def parse(data: str | bytes, source: str, what: str) -> Any:
                                       f"{line} (save the file as UTF-8)") from None
     elif len(data) > MAX_BYTES:
         raise ScenarioError(what, f"expected at most {MAX_BYTES:,} characters, {source} has {len(data):,}")
-    loader = _Loader(data)
+    loader = None
     try:
+        loader = _Loader(data)  # the reader refuses control characters here already
         node = loader.get_single_node()
         if node is None:
             return None
@@ -118,12 +119,17 @@ def parse(data: str | bytes, source: str, what: str) -> Any:
         return loader.construct_document(node)
     except _TooDeep as exc:
         raise ScenarioError(what, f"expected at most {MAX_DEPTH} levels of nesting{_where(exc.mark, source)}") from None
+    except yaml.reader.ReaderError as exc:
+        line = data[: exc.position].count("\n") + 1 if isinstance(data, str) else "?"
+        raise YAMLSyntaxError(what, f"expected printable text, {source} has the character #x{exc.character:04x} "
+                                    f"at line {line}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None)
         raise YAMLSyntaxError(what, f"expected valid YAML{': ' + problem if problem else ''}{_where(mark, source)}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _path(parts: list, what: str) -> str:
@@ -142,8 +148,9 @@ def _check(loader: _Loader, root, parts: list, what: str, source: str) -> None:
         key = id(node)
         if key in sizes:  # an alias of a node already seen: its values count again, nothing else to check
             return sizes[key]
-        if key in open_:
-            raise ScenarioError(_path(parts, what), f"expected an alias that does not contain itself{_where(node.start_mark, source)}")
+        if key in open_:  # named by the file: the fault is the alias, wherever it is used
+            raise ScenarioError(what, f"expected aliases that do not contain themselves, {_path(parts, what)} does"
+                                      f"{_where(node.start_mark, source)}")
         tag = node.tag
         if tag not in _PLAIN:
             raise ScenarioError(_path(parts, what), f"expected a plain YAML value, got the tag {short_repr(tag, 40)}"
@@ -175,9 +182,9 @@ def _check(loader: _Loader, root, parts: list, what: str, source: str) -> None:
             _scalar(loader, node, parts, what, source)
         open_.discard(key)
         sizes[key] = n
-        if n > MAX_VALUES:
-            raise ScenarioError(_path(parts, what), f"expected at most {MAX_VALUES:,} values once aliases are expanded, "
-                                                    f"got more{_where(node.start_mark, source)}")
+        if n > MAX_VALUES:  # named by the file, with the place where the expansion passes the limit
+            raise ScenarioError(what, f"expected at most {MAX_VALUES:,} values once aliases are expanded, "
+                                      f"{_path(parts, what)} expands to more{_where(node.start_mark, source)}")
         return n
 
     walk(root, parts)
