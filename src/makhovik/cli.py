@@ -19,7 +19,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -115,17 +122,31 @@ def _flush_warnings() -> None:
     _pending.clear()
 
 
-def _compile_note() -> None:
+def _compile_note() -> bool:
+    """Say so when the kernels must be compiled first (an empty cache); returns whether they must."""
     from ._kernel_cache import COMPILE_NOTE, is_cold
 
-    if is_cold():
+    cold = is_cold()
+    if cold:
         err.print(escape(COMPILE_NOTE) + " ...", highlight=False, soft_wrap=True)
+    return cold
 
 
 def _progress(unit: str, quiet: bool) -> Progress:
-    """The progress bar every long command shows on stderr (description, bar, done of total, unit, time)."""
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
-                    TimeElapsedColumn(), console=err, disable=quiet, transient=True)
+    """The progress bar every long command shows on stderr (spinner, description, bar, done of total, unit, time)."""
+    return Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn(unit), TimeElapsedColumn(), console=err, disable=quiet, transient=True)
+
+
+def _tracker(bar: Progress, label: str, total, cold: bool):
+    """A task on ``bar`` and the ``progress(done, total)`` callback that moves it; while the kernels compile (the
+    first step of a cold start) the task says so."""
+    task = bar.add_task("compiling kernels (once)" if cold else escape(label), total=total)
+
+    def update(done, n=None):
+        bar.update(task, completed=done, description=escape(label), **({"total": n} if n is not None else {}))
+
+    return update
 
 
 #: Seeds the command line takes: 32-bit, the same range for every command (the Python API takes any integer >= 0).
@@ -186,11 +207,11 @@ def run(
         _out_ready(out, force)
         footprint.check(scn)
         _flush_warnings()
-        _compile_note()
+        cold = _compile_note()
         t0 = time.perf_counter()
         with _progress("weeks", quiet) as bar:
-            task = bar.add_task(escape(f"{scn.name} / {scn.hypothesis.name}"), total=scn.calendar.n_weeks)
-            res = simulate(scn, seed=seed, progress=lambda d, n: bar.update(task, completed=d))
+            res = simulate(scn, seed=seed, progress=_tracker(bar, f"{scn.name} / {scn.hypothesis.name}",
+                                                             scn.calendar.n_weeks, cold))
         res.timings["total_s"] = time.perf_counter() - t0
         manifest = None
         if out is not None:
@@ -269,12 +290,11 @@ def compare(
         _out_ready(out, force)
         footprint.check(scn)
         _flush_warnings()
-        _compile_note()
+        cold = _compile_note()
         t0 = time.perf_counter()
         with _progress("runs", quiet) as bar:
-            task = bar.add_task(escape(f"{scn.name} / {scn.hypothesis.name}"), total=runs)
             values = ensemble_values(scn, runs, seed=seed, workers=workers,
-                                     progress=lambda d, n: bar.update(task, completed=d))
+                                     progress=_tracker(bar, f"{scn.name} / {scn.hypothesis.name}", runs, cold))
         elapsed = time.perf_counter() - t0
         table = compare_table(values, obs)
         dist = summary_distances(values, obs)
@@ -402,11 +422,10 @@ def report(
         load_calibration(folder)
         if sensitivity is not None:
             load_calibration(sensitivity, flag="--sensitivity")
-        _compile_note()
+        cold = _compile_note()
         with _progress("runs", quiet) as bar:
-            task = bar.add_task("predictive", total=None)
             path = build_report(folder, draws=draws, seed=seed, workers=workers, sensitivity=sensitivity,
-                                scale_runs=scale_runs, progress=lambda d, n: bar.update(task, completed=d, total=n))
+                                scale_runs=scale_runs, progress=_tracker(bar, "predictive runs", None, cold))
     except MakhovikError as exc:
         _fail(exc)
     console.print(f"wrote {escape(str(path))} (and its figures as PNG and SVG, fit.csv, claim_audit.csv)",
