@@ -53,11 +53,13 @@ def test_the_tests_run_the_installed_package():
     """The package under test is the one pip installed: from site-packages for ``pip install .`` (as ``.ci/run``
     installs it), from the source tree only for an editable install (``pip install -e .``)."""
     import json
-    from importlib.metadata import distribution
+    from importlib.metadata import distributions
 
-    dist = distribution("makhovik")
-    url = dist.read_text("direct_url.json")
-    editable = bool(url) and json.loads(url).get("dir_info", {}).get("editable", False)
+    # what pip installed records how (direct_url.json); a build's egg-info left in src/ records nothing
+    urls = [d.read_text("direct_url.json") for d in distributions(name="makhovik")]
+    url = next((u for u in urls if u), None)
+    assert url, "makhovik is not installed by pip"
+    editable = json.loads(url).get("dir_info", {}).get("editable", False)
     where = Path(makhovik.__file__).resolve()
     if editable:
         assert SOURCE in where.parents, where

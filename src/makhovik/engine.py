@@ -26,18 +26,30 @@ import numpy as np
 from numba import njit
 
 from ._rng import check_random_state, children
+from .codes import (
+    CADRE_FACTIONS,
+    CAUSES,
+    FACTIONS,
+    FREE,
+    RANKS,
+    Cause,
+    Faction,
+    Institution,
+    Operation,
+    Rank,
+)
 from .kernels import Pack, add_names, generator
 from .mechanisms import alarm, centre, control, decline, flywheel, nkvd, pressure
-from .scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
-from .state import CAUSES, FREE, Cause, State
-from .world.agents import OPERATIONS, World
+from .scenario.schema import Scenario
+from .state import State
+from .world.agents import World
 from .world.build import build_world
 from .world.ties import group_order
 
 __all__ = ["Context", "simulate", "run_world"]
 
 NC = len(CADRE_FACTIONS)
-REGIONALS = FACTIONS.index("regionals")
+REGIONALS = int(Faction.REGIONALS)
 
 
 @dataclass(order=True)
@@ -77,11 +89,11 @@ class Context:
         el = [e for e in scenario.events if e.kind == "elections"]
         self.election_week = self.week_of(el[0].date) if el else None
         self.top_regionals = decline.top_regionals(world)
-        self.party_orgs = np.flatnonzero(world.org_kind == 0)
+        self.party_orgs = np.flatnonzero(world.org_kind == Institution.PARTY)
         ops = world.contingent_operation[world.block_contingent] if world.block_contingent.size else np.empty(0, int)
-        self.b_00447 = np.flatnonzero(ops == OPERATIONS.index("op00447"))
-        self.b_nat = np.flatnonzero(ops == OPERATIONS.index("national"))
-        self.b_routine = np.flatnonzero(ops == OPERATIONS.index("routine"))
+        self.b_00447 = np.flatnonzero(ops == Operation.OP00447)
+        self.b_nat = np.flatnonzero(ops == Operation.NATIONAL)
+        self.b_routine = np.flatnonzero(ops == Operation.ROUTINE)
         self.b_campaign = np.concatenate([self.b_00447, self.b_nat])
         specs = [scenario.world.contingents[n] for n in world.contingent_names]
         self.arrest_share = np.array([specs[c].arrest_share for c in world.block_contingent], float)
@@ -89,9 +101,9 @@ class Context:
         self.national_size = float(world.block_size[self.b_nat].sum())
         nc = world.n_cadre
         f = world.faction[:nc]
-        nk = f == FACTIONS.index("nkvd")
+        nk = f == Faction.NKVD
         tied = np.diff(world.ties["cross_faction"].indptr) > 0  # with at least one cross-faction tie
-        self.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= 3) | tied))
+        self.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= Rank.SENIOR) | tied))
         staff = scenario.world.nkvd_staff
         self.nkvd_staff = staff * world.region_weight / world.region_weight.sum()  # officers by region, scale 1
         # cadre by organisation: organisation o's members are org_order[org_ptr[o]:org_ptr[o + 1]], in agent order
@@ -144,7 +156,7 @@ def _free_top(ctx, faction: str, k: int) -> np.ndarray:
     st, w = ctx.state, ctx.world
     g = FACTIONS.index(faction)
     lo, hi = int(w.faction_start[g]), int(w.faction_end[g])
-    pool = lo + np.flatnonzero((st.status[lo:hi] == FREE) & (st.rank[lo:hi] >= 4))
+    pool = lo + np.flatnonzero((st.status[lo:hi] == FREE) & (st.rank[lo:hi] >= Rank.TOP))
     if pool.size == 0 or k <= 0:
         return pool[:0]
     ranked = pool[np.lexsort((ctx.rng.random(pool.size), -st.rank[pool]))]
@@ -175,12 +187,12 @@ def _apply_exogenous(ctx: Context, ev) -> str:
         return f"{got.size} commanders arrested"
     if ev.kind == "elections":
         P = pressure.power(ctx)
-        c_side = P[FACTIONS.index("center")] * ctx.params.centre.election_preference
-        r_side = P[FACTIONS.index("regionals")] * ctx.params.pressure.punitive.get("regionals", 0.0)
+        c_side = P[Faction.CENTER] * ctx.params.centre.election_preference
+        r_side = P[Faction.REGIONALS] * ctx.params.pressure.punitive.get("regionals", 0.0)
         return "competitive" if c_side > r_side else "single candidate per seat"
     if ev.kind == "special_troikas":
-        st.special_troikas_until = st.week + 9
-        return "national cases to special troikas for two months"
+        st.special_troikas_until = st.week + ctx.params.nkvd.special_troika_weeks
+        return f"national cases to special troikas for {ctx.params.nkvd.special_troika_weeks} weeks"
     raise ValueError(f"events.{ev.id}.kind: unknown kind {ev.kind!r}")  # pragma: no cover
 
 

@@ -135,7 +135,7 @@ def below(n, rng):  # pragma: no cover - compiled
 
 _NAMINGS = 32  # hazard_hits keeps a table of probabilities for up to this many namings
 _TABLED_RANKS = 64  # and for up to this many ranks
-FREE, DETAINED = 0, 1  # state.FREE, state.DETAINED; repeated here so the kernels do not import the state module
+from .codes import DETAINED, FREE  # noqa: E402 - the status codes compiled into the kernels
 
 
 @njit(cache=True, nogil=True)

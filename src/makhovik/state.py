@@ -6,27 +6,32 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .codes import (
+    CAMP,
+    CAUSES,
+    DETAINED,
+    EXECUTED,
+    FACTIONS,
+    FREE,
+    RANKS,
+    RELEASED,
+    STATUSES,
+    Cause,
+    Faction,
+    Institution,
+)
+from .codes import STATUS_OF_SENTENCE as _STATUS_OF_SENTENCE
 from .kernels import arrest_free, promote_agent
-from .scenario.schema import FACTIONS, RANKS
 from .world.agents import World
 
 __all__ = ["State", "FREE", "DETAINED", "CAMP", "EXECUTED", "RELEASED", "STATUSES", "STATUS_OF_SENTENCE", "CAUSES",
            "Cause"]
 
-FREE, DETAINED, CAMP, EXECUTED, RELEASED = 0, 1, 2, 3, 4
-STATUSES = ("free", "detained", "camp", "executed", "released")
-#: Status after a sentence, by sentence code (0 none, 1 category 1, 2 category 2, 3 released).
-STATUS_OF_SENTENCE = np.array([DETAINED, EXECUTED, CAMP, RELEASED], np.int8)
-#: Why an agent was arrested. ``ordered`` and ``approved`` count as controlled by the centre.
-CAUSES = ("ordered", "approved", "cascade", "regional", "over_limit", "routine")
-
-
-class Cause:
-    ORDERED, APPROVED, CASCADE, REGIONAL, OVER_LIMIT, ROUTINE = range(6)
-
+#: Status after a sentence, by sentence code (``codes.Sentence``), as the kernels index it.
+STATUS_OF_SENTENCE = np.array(_STATUS_OF_SENTENCE, np.int8)
 
 NF, NR = len(FACTIONS), len(RANKS)
-NKVD = FACTIONS.index("nkvd")
+NKVD = int(Faction.NKVD)
 
 
 @dataclass
@@ -75,7 +80,7 @@ class State:
         self.org_size0 = np.bincount(w.org, minlength=w.org_kind.size).astype(np.int64)
         self.org_lost = np.zeros(w.org_kind.size, np.int64)
         self.org_head = w.org_head.copy()
-        self.head0 = w.org_head[(w.org_kind == 0) & (w.org_head >= 0)].copy()  # first secretaries at the start
+        self.head0 = w.org_head[(w.org_kind == Institution.PARTY) & (w.org_head >= 0)].copy()  # first secretaries at the start
         # mass blocks: registered, arrested and processed (sentenced or released) pointers, FIFO
         self.reg_ptr = w.block_start + w.block_registered
         self.arr_ptr = w.block_start.copy()

@@ -23,11 +23,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .codes import STATUSES
 from .scenario import load_scenario
 
 __all__ = ["check_invariants", "check_hypothesis"]
 
-_STATUSES = ("free", "detained", "camp", "executed", "released")
 _STATUS_OF = {"cat1": "executed", "cat2": "camp", "released": "released"}
 _MEASURES = ["arrests", "cat1", "cat2", "executions", "releases"]
 
@@ -62,10 +62,10 @@ def check_invariants(result) -> list[str]:
     bad += _composition(a, scn)
     status = a["status"]
     codes = status.cat.codes.to_numpy() if isinstance(status.dtype, pd.CategoricalDtype) else None
-    if codes is None or list(status.cat.categories) != list(_STATUSES) or np.any((codes < 0) | (codes >= 5)):
+    if codes is None or list(status.cat.categories) != list(STATUSES) or np.any((codes < 0) | (codes >= 5)):
         bad.append("agents with a status that is none of free, detained, camp, executed, released")
         return bad  # the other checks read the statuses
-    st = np.asarray(_STATUSES, object)[codes]
+    st = np.asarray(STATUSES, object)[codes]
     sent = _labels(a["sentence"])
     aw, sw = a["arrest_week"].to_numpy(np.int64), a["sentence_week"].to_numpy(np.int64)
     arrested = aw >= 0

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..scenario.schema import FACTIONS
+from ..codes import FACTIONS, Faction
 
 __all__ = ["CLAIMS", "decay", "shock", "precedent", "link_density", "init"]
 
 CLAIMS = ("C3", "C4", "C5")
-_RIGHTISTS, _LEFTISTS, _NKVD = FACTIONS.index("rightists"), FACTIONS.index("leftists"), FACTIONS.index("nkvd")
+_RIGHTISTS, _LEFTISTS, _NKVD = int(Faction.RIGHTISTS), int(Faction.LEFTISTS), int(Faction.NKVD)
 
 
 def init(ctx) -> None:

@@ -29,14 +29,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..scenario.schema import FACTIONS
-from ..state import FREE
+from ..codes import FREE, Faction, Institution, Rank
+from ..world.inputs import UKRAINE
 from . import control, nkvd
 
 __all__ = ["CLAIMS", "appetite", "step", "sanction_hazards", "sanction_args", "drive"]
 
 CLAIMS = ("C1", "C8", "C9", "C15", "C16")
-CENTER, REGIONALS, MASS = FACTIONS.index("center"), FACTIONS.index("regionals"), FACTIONS.index("mass")
+CENTER, REGIONALS, MASS = int(Faction.CENTER), int(Faction.REGIONALS), int(Faction.MASS)
 
 
 def appetite(ctx) -> float:
@@ -104,12 +104,12 @@ def _ukraine_attempt(ctx, pr) -> None:
         from .decline import fill_post
 
         w = ctx.world
-        ukr = {i for i, r in enumerate(w.region_republic) if r == "Ukrainian SSR"}
-        for o in np.flatnonzero(w.org_kind == 0):
+        ukr = {i for i, r in enumerate(w.region_republic) if r == UKRAINE}
+        for o in np.flatnonzero(w.org_kind == Institution.PARTY):
             if int(w.org_region[o]) in ukr and st.org_head[o] >= 0:
                 old = int(st.org_head[o])
-                if st.status[old] == FREE:
-                    st.promote(old, min(int(st.rank[old]), 3))  # removed from post, not arrested
+                if st.status[old] == FREE:  # removed from post, not arrested: a senior cadre at most
+                    st.promote(old, min(int(st.rank[old]), int(Rank.SENIOR)))
                 fill_post(ctx, int(o), appointee=True)
     elif c.switch == "ukraine_failure":
         _switch(ctx, "the Ukrainian replacement attempt failed")

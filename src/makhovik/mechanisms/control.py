@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..state import Cause
+from ..codes import Cause
 
 __all__ = ["CLAIMS", "update", "stop_latency", "CONTROLLED", "UNCONTROLLED"]
 

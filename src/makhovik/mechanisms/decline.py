@@ -18,23 +18,22 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..codes import FREE, Cause, Faction, Rank
 from ..kernels import draw_free, generator, promote_agent
-from ..scenario.schema import FACTIONS
-from ..state import FREE, Cause
 from ..world.agents import CC_1934
 
 __all__ = ["CLAIMS", "top_regionals", "step", "fill_post", "fill_static", "appointees", "heads_lost"]
 
 CLAIMS = ("C16", "C18", "C19", "C20")
-REGIONALS, CENTER = FACTIONS.index("regionals"), FACTIONS.index("center")
-TOP = 4
+REGIONALS, CENTER = int(Faction.REGIONALS), int(Faction.CENTER)
+TOP = int(Rank.TOP)  # the rank of a post's holder
 
 
 def top_regionals(world) -> np.ndarray:
-    """The regional top: regionals of rank 5 or in the 1934 CC."""
+    """The regional top: regionals of Politburo rank or in the 1934 CC."""
     nc = world.n_cadre
     f = world.faction[:nc]
-    return np.flatnonzero((f == REGIONALS) & ((world.rank[:nc] >= 5) | ((world.bodies & CC_1934) > 0)))
+    return np.flatnonzero((f == REGIONALS) & ((world.rank[:nc] >= Rank.POLITBURO) | ((world.bodies & CC_1934) > 0)))
 
 
 def heads_lost(state, n_weeks: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from ..codes import N_CADRE_FACTIONS, RANKS, TIE_TYPES, Cause, Faction, TieType
 from ..kernels import (
     add_names,
     arrest_free,
@@ -33,8 +34,6 @@ from ..kernels import (
     merge_ties,
     name_along_ties,
 )
-from ..scenario.schema import FACTIONS, RANKS, TIE_TYPES
-from ..state import Cause
 from ..world.ties import group_order
 from . import centre
 
@@ -42,10 +41,10 @@ __all__ = ["CLAIMS", "intensity", "arrest_static", "arrest_week", "interrogation
            "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
-REGIONALS = FACTIONS.index("regionals")
-CADRE = len(FACTIONS) - 1
-ORDERED, REGIONAL_CAUSE, CASCADE_CAUSE = Cause.ORDERED, Cause.REGIONAL, Cause.CASCADE
-NKVD = FACTIONS.index("nkvd")
+REGIONALS = int(Faction.REGIONALS)
+CADRE = N_CADRE_FACTIONS
+ORDERED, REGIONAL_CAUSE, CASCADE_CAUSE = int(Cause.ORDERED), int(Cause.REGIONAL), int(Cause.CASCADE)
+NKVD = int(Faction.NKVD)
 TOP_RANK = len(RANKS) - 1
 _NO_TIMES = np.empty(0, np.float32)
 
@@ -135,7 +134,7 @@ def _hazards(inten, sanction, regional, hostile):  # pragma: no cover - compiled
     return h
 
 
-PATRONAGE = TIE_TYPES.index("patronage")
+PATRONAGE = int(TieType.PATRONAGE)
 
 
 def _whole_classes(ctx):
@@ -148,7 +147,7 @@ def _whole_classes(ctx):
         w, nc = ctx.world, ctx.world.n_cadre
         whole = np.flatnonzero(w.whole)
         tables = []
-        for key in (w.org.astype(np.int64) * 8 + w.rank[:nc], w.faction[:nc].astype(np.int64)):
+        for key in (w.org.astype(np.int64) * len(RANKS) + w.rank[:nc], w.faction[:nc].astype(np.int64)):
             order = whole[group_order(key[whole], int(key.max(initial=0)) + 1, False, ctx.rng)]  # a stable sort
             tables += [key, order, key[order]]
         ctx.cache["whole_classes"] = tuple(tables)

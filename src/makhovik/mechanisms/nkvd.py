@@ -29,8 +29,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..codes import DETAINED, FREE, Cause
 from ..kernels import deal_codes, round_one, split_draws, take_slices
-from ..state import DETAINED, FREE, STATUS_OF_SENTENCE, Cause
+from ..state import STATUS_OF_SENTENCE
 
 __all__ = [
     "CLAIMS",

@@ -21,14 +21,14 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from ..codes import FACTIONS, Faction
 from ..kernels import Pack
-from ..scenario.schema import FACTIONS
 
 __all__ = ["CLAIMS", "Pressures", "power", "election_factor", "punitive", "compute", "hostility_matrix", "weight"]
 
 CLAIMS = ("C2", "C6", "C7", "C8", "C9", "C10", "C11")
 NF = len(FACTIONS)
-CENTER, REGIONALS, MASS = FACTIONS.index("center"), FACTIONS.index("regionals"), FACTIONS.index("mass")
+CENTER, REGIONALS, MASS = int(Faction.CENTER), int(Faction.REGIONALS), int(Faction.MASS)
 
 
 class Pressures(NamedTuple):

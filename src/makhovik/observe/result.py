@@ -10,14 +10,23 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from ..codes import (
+    CADRE_FACTIONS,
+    CAUSES,
+    FACTIONS,
+    INSTITUTIONS,
+    RANKS,
+    SENTENCES,
+    STATUSES,
+    TRACKS,
+    Operation,
+)
 from ..mechanisms.flywheel import reproduction
-from ..scenario.schema import CADRE_FACTIONS, FACTIONS, RANKS, Scenario
-from ..state import CAUSES, STATUSES
-from ..world.agents import CC_1934, DELEGATE_17, INSTITUTIONS, World
+from ..scenario.schema import Scenario
+from ..world.agents import CC_1934, DELEGATE_17, World
 
 __all__ = ["Result", "build_result", "TRACKS", "operation_labels"]
 
-TRACKS = ("elite", "mass")
 MEASURES = ("arrests", "cat1", "cat2", "executions", "releases")
 
 
@@ -30,8 +39,8 @@ def operation_labels(world: World) -> tuple[list[str], np.ndarray]:
     """Operation labels (``cadre`` last) and, for each contingent, the index of its label."""
     per = []
     for name, op in zip(world.contingent_names, world.contingent_operation, strict=True):
-        op = int(op)
-        per.append("op00447" if op == 1 else ("routine" if op == 0 else f"national_{name}"))
+        op = Operation(int(op))
+        per.append(f"national_{name}" if op == Operation.NATIONAL else op.name.lower())
     labels = list(dict.fromkeys(per)) + ["cadre"]
     return labels, np.array([labels.index(x) for x in per], np.int64)
 
@@ -304,7 +313,7 @@ def _agents_builder(world: World, st):
             "status": _cat(status, list(STATUSES)),
             "arrest_week": arrest_week,
             "sentence_week": sentence_week,
-            "sentence": _cat(sentence, ["none", "cat1", "cat2", "released"]),
+            "sentence": _cat(sentence, list(SENTENCES)),
             "cause": _cat(cause.astype(np.int64) + 1, ["(none)"] + list(CAUSES)),
         })
         agents.index.name = "agent"

@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..codes import CADRE_FACTIONS, FACTIONS, RANKS, TIE_TYPES
+
 __all__ = [
     "FACTIONS",
     "CADRE_FACTIONS",
@@ -59,24 +61,7 @@ __all__ = [
     "min_scale",
 ]
 
-#: Factions in a fixed order; the integer code of a faction is its index here.
-FACTIONS: tuple[str, ...] = (
-    "center",
-    "regionals",
-    "technocrats",
-    "rightists",
-    "leftists",
-    "left_conservatives",
-    "military",
-    "nkvd",
-    "mass",
-)
-#: Factions whose members are cadre (party, army, NKVD): everyone but the mass contingents.
-CADRE_FACTIONS: tuple[str, ...] = FACTIONS[:-1]
-#: Tie types, one CSR matrix each.
-TIE_TYPES: tuple[str, ...] = ("patronage", "workplace", "opposition", "cross_faction", "elite")
-#: Rank codes: 0 non-member (mass), 1 member, 2 mid cadre, 3 senior, 4 top, 5 Politburo level.
-RANKS: tuple[str, ...] = ("mass", "member", "mid", "senior", "top", "politburo")
+# FACTIONS, CADRE_FACTIONS, TIE_TYPES and RANKS: names in code order, from ``makhovik.codes``.
 
 #: Every date of a scenario lies in these years (the week counters, pandas' dates and the figures hold them).
 DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
@@ -737,6 +722,10 @@ class NKVD(_Model):
         ge=0, le=1,
     )
     exec_lag_weeks: int = param(1, 0, 4, "weeks", "Weeks from a category-1 sentence to execution.", ge=0)
+    special_troika_weeks: int = param(
+        9, 6, 13, "weeks", "How long the special troikas (the ``special_troikas`` event, September 1938) sentence the "
+        "national cases in place of the album; about two months in the record.", ge=0,
+    )
 
 
 class Flywheel(_Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from ..scenario.schema import FACTIONS, TIE_TYPES
+from ..codes import FACTIONS, INSTITUTIONS, OPERATIONS, TIE_TYPES
 
 __all__ = [
     "World",
@@ -18,10 +18,8 @@ __all__ = [
     "FACTION_CODE",
 ]
 
-#: Institution codes.
-INSTITUTIONS: tuple[str, ...] = ("party", "commissariat", "army", "nkvd", "central", "none")
-#: Operation codes of a contingent.
-OPERATIONS: tuple[str, ...] = ("routine", "op00447", "national")
+# INSTITUTIONS and OPERATIONS (the names of the codes ``World.institution``, ``org_kind`` and
+# ``contingent_operation`` hold) come from ``makhovik.codes``.
 #: Bit flags of ``World.bodies``.
 CC_1934 = 1
 DELEGATE_17 = 2

@@ -6,17 +6,18 @@ import numpy as np
 from numba import njit
 
 from .._rng import check_random_state
+from ..codes import CADRE_FACTIONS, FACTIONS, OPERATIONS, Institution, Rank
 from ..errors import ScenarioError
-from ..scenario.schema import CADRE_FACTIONS, FACTIONS, Scenario
+from ..scenario.schema import Scenario
 from . import footprint
 from . import ties as T
-from .agents import CC_1934, DELEGATE_17, FACTION_CODE, INSTITUTIONS, OPERATIONS, World
+from .agents import CC_1934, DELEGATE_17, FACTION_CODE, World
 from .inputs import MILITARY_RANKS, elite_sizes, region_plan
 
 __all__ = ["build_world", "largest_remainder"]
 
-INST = {name: i for i, name in enumerate(INSTITUTIONS)}
-RANK = {"member": 1, "mid": 2, "senior": 3, "top": 4, "politburo": 5}
+INST = {i.name.lower(): int(i) for i in Institution}
+RANK = {r.name.lower(): int(r) for r in Rank}
 
 
 def largest_remainder(total: int, weights) -> np.ndarray:

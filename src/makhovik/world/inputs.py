@@ -126,6 +126,8 @@ def elite_sizes() -> dict[str, int]:
 
 #: The region of the data pack that holds the camps' prisoners: it has no party organisation.
 CAMPS = "NKVD labour camps"
+#: The republic of the data pack whose leadership the centre tries to replace in summer 1937 (C15).
+UKRAINE = "Ukrainian SSR"
 
 
 @dataclass(frozen=True)
