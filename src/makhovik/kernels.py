@@ -27,6 +27,7 @@ The kernels are compiled by numba on first use and cached on disk.
 from __future__ import annotations
 
 import numpy as np
+from numba import config as numba_config
 from numba import njit, types
 from numba.experimental import structref
 from numba.extending import overload, typeof_impl
@@ -94,6 +95,17 @@ def _pack(items):  # pragma: no cover - compiled
 @njit(cache=True)
 def _pack_items(pack):  # pragma: no cover - compiled
     return pack.items
+
+
+if numba_config.DISABLE_JIT:  # every kernel runs as Python (to step through the model): a pack is a plain holder
+
+    class Pack:  # noqa: F811 - the pure-Python stand-in of the compiled pack above
+        """A tuple held by reference (the same as the compiled :class:`Pack`, for ``NUMBA_DISABLE_JIT=1``)."""
+
+        __slots__ = ("items",)
+
+        def __init__(self, items: tuple):
+            self.items = items
 
 
 def generator(rng):

@@ -238,7 +238,7 @@ def _weekly_counts(arrest_week, sentence_week, sentence, contingent, faction, re
             continue
         op = n_ops - 1 if a < nc else op_of_contingent[contingent[a]]
         reg = region[a] if region[a] >= 0 else RR - 1
-        k = ((op * F + faction[a]) * RR + reg) * 2 + (1 if a < nc and whole[a] else 0)
+        k = ((op * F + int(faction[a])) * RR + int(reg)) * 2 + (1 if a < nc and whole[a] else 0)
         idx[n], key[n] = a, k
         n += 1
         present[k] = True
