@@ -80,7 +80,7 @@ def test_link_density_is_the_same_at_every_scale():
 
 def test_alarm_decays_by_half_in_one_half_life():
     scn = quiet_scenario(**{"mechanisms.alarm.half_life_weeks": 4})
-    ctx = Context(scn, chain_world(3), np.random.default_rng(0))
+    ctx = Context.build(scn, chain_world(3), np.random.default_rng(0))
     alarm.shock(ctx, "leftists", 2.0)
     for _ in range(4):
         alarm.decay(ctx)
@@ -92,7 +92,7 @@ def test_election_factor_by_hand():
     scn = quiet_scenario(events=[el], **{
         "mechanisms.pressure.election_fear": 2.0, "mechanisms.pressure.election_horizon_weeks": 4.0,
         "mechanisms.centre.election_preference": 0.5})
-    ctx = Context(scn, chain_world(3), np.random.default_rng(0))
+    ctx = Context.build(scn, chain_world(3), np.random.default_rng(0))
     ctx.state.week = 4
     assert pressure.election_factor(ctx) == pytest.approx(1 + 2.0 * 0.5 * np.exp(-1))
     ctx.state.week = 8
@@ -101,7 +101,7 @@ def test_election_factor_by_hand():
 
 def test_control_index_and_latency_by_hand():
     scn = quiet_scenario(**{"mechanisms.control.smoothing_weeks": 2})
-    ctx = Context(scn, chain_world(3), np.random.default_rng(0))
+    ctx = Context.build(scn, chain_world(3), np.random.default_rng(0))
     counts = np.zeros(6)
     counts[Cause.ORDERED], counts[Cause.CASCADE], counts[Cause.ROUTINE] = 1, 3, 100
     assert control.update(ctx, counts) == pytest.approx(0.5 * 1.0 + 0.5 * 0.25)
@@ -117,13 +117,13 @@ def test_names_from_below_have_the_right_mean_and_spread():
     w.rank[1] = 3  # two whole patrons of rank 3 in the organisation; agent 2 a scaled client
     w.whole[2] = False
     w.scale = 0.02
-    ctx = Context(quiet_scenario(), w, np.random.default_rng(5))
+    ctx = Context.build(quiet_scenario(), w, np.random.default_rng(5))
     reps = 4000
     src = np.full(reps, 2)
     qs = np.zeros(len(makhovik.scenario.TIE_TYPES))
     qs[PATRONAGE] = 0.1
     s, t = _from_below(src, np.full(reps, 1), np.full(reps, PATRONAGE, np.int8), qs, PATRONAGE, ctx.state.exp,
-                       *_whole_classes(ctx), ctx.rng)
+                       *_whole_classes(ctx.world, ctx.rng), ctx.rng)
     assert (s == 2).all() and set(np.unique(t)) <= {0, 1}
     assert t.size == pytest.approx(reps * 5.0, abs=5 * np.sqrt(reps * 5.0))
     assert (t == 0).mean() == pytest.approx(0.5, abs=5 * 0.5 / np.sqrt(t.size))
@@ -149,7 +149,7 @@ def test_power_and_target_pressure_by_hand():
         "mechanisms.pressure.punitive": {"regionals": 1.0, "center": 0.0, "technocrats": 0.0},
         "mechanisms.pressure.hostility": {"regionals": {"technocrats": 1.0}},
     })
-    ctx = Context(scn, w, np.random.default_rng(0))
+    ctx = Context.build(scn, w, np.random.default_rng(0))
     F = makhovik.scenario.FACTIONS
     pr = pressure.compute(ctx)
     # raw power: regionals 10 + 1 + 1 = 12, technocrats 1; shares 12/13, 1/13; the centre's office 0.5
@@ -192,7 +192,7 @@ def test_limit_request_and_approval_by_hand():
 
 
 def test_arrest_cadre_with_a_cause_per_agent_keeps_the_first():
-    ctx = Context(quiet_scenario(), chain_world(5), np.random.default_rng(0))
+    ctx = Context.build(quiet_scenario(), chain_world(5), np.random.default_rng(0))
     st = ctx.state
     got = st.arrest_cadre(np.array([3, 1, 3, 4]), np.array([Cause.ORDERED, Cause.REGIONAL, Cause.CASCADE,
                                                             Cause.REGIONAL], np.int8))
@@ -233,7 +233,7 @@ def test_fill_post_promotes_the_highest_free_regional_an_individual_first():
     w = chain_world(5, faction="regionals", head_rank=4)
     w.rank[1:] = [2, 2, 3, 1]
     w.whole[1] = False  # agents 1 and 2 share rank 2; 2 is an individual
-    ctx = Context(quiet_scenario(), w, np.random.default_rng(0))
+    ctx = Context.build(quiet_scenario(), w, np.random.default_rng(0))
     st, reg = ctx.state, makhovik.scenario.FACTIONS.index("regionals")
     st.arrest_cadre(np.array([0, 3]), Cause.ORDERED)  # the head and the rank-3 deputy
     before = st.free_fr[reg].copy()
@@ -264,18 +264,22 @@ def test_sanction_hazards_and_the_election_fear_by_hand():
         "mechanisms.centre.yield_to_pressure": 0.25,
         "mechanisms.centre.target_weight": {"technocrats": 0.6, "regionals": 0.4},
     })
-    ctx = Context(scn, w, np.random.default_rng(0))
+    ctx = Context.build(scn, w, np.random.default_rng(0))
     F = makhovik.scenario.FACTIONS
     ctx.state.alarm[F.index("technocrats")] = 1.0
     pr = pressure.compute(ctx)  # all the regionals' pressure is aimed at the technocrats
-    h = centre.sanction_hazards(ctx, pr)
+    h = centre.sanction(centre.sanction_args(ctx, pr))  # what the week's arrests use
     assert h[F.index("technocrats")] == pytest.approx(0.02 * 0.5 * (0.75 * 0.6 + 0.25 * 1.0) * 2.0)
     assert h[F.index("regionals")] == pytest.approx(0.02 * 0.5 * (0.75 * 0.4 + 0.25 * 0.0))
     assert h[F.index("mass")] == 0.0
+    # the mass pressure: the regionals' power x their punitive preference x (1 + alarm), the preference rising
+    # by election_fear x election_preference x exp(-weeks to go / horizon) before the elections
+    reg = pr.power[F.index("regionals")]
+    assert pr.mass == pytest.approx(reg * 0.5 * 2.0)
     ctx.election_week, ctx.state.week = 10, 6  # four weeks, one horizon, before the elections
-    assert pressure.punitive(ctx)[F.index("regionals")] == pytest.approx(0.5 * (1 + 2.0 * 0.5 * np.exp(-1)))
+    assert pressure.compute(ctx).mass == pytest.approx(reg * 0.5 * (1 + 2.0 * 0.5 * np.exp(-1)) * 2.0)
     ctx.state.week = 10
-    assert pressure.punitive(ctx)[F.index("regionals")] == pytest.approx(0.5)
+    assert pressure.compute(ctx).mass == pytest.approx(reg * 0.5 * 2.0)
 
 
 def test_capacity_falls_with_the_officers_arrested():
@@ -285,7 +289,8 @@ def test_capacity_falls_with_the_officers_arrested():
     w = chain_world(5, faction="nkvd", head_rank=3)
     w.scale = 0.5
     scn = quiet_scenario(**{"world.nkvd_staff": 1000, "mechanisms.nkvd.capacity_per_staff": 0.2})
-    ctx = Context(scn, w, np.random.default_rng(0))
-    assert nkvd.capacity(ctx).tolist() == pytest.approx([0.2 * 1000 * 0.5])
+    ctx = Context.build(scn, w, np.random.default_rng(0))
+    run = ctx.machine.nkvd  # what the week's kernel reads, and the capacity it works out from it
+    assert nkvd.capacity(run.per_officer, run.officers).tolist() == pytest.approx([0.2 * 1000 * 0.5])
     ctx.state.arrest_cadre(np.array([2]), Cause.ORDERED)  # one of five officers (each an individual)
-    assert nkvd.capacity(ctx).tolist() == pytest.approx([0.2 * 1000 * 0.5 * 4 / 5])
+    assert nkvd.capacity(run.per_officer, run.officers).tolist() == pytest.approx([0.2 * 1000 * 0.5 * 4 / 5])

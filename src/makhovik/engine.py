@@ -21,6 +21,7 @@ import heapq
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -32,6 +33,7 @@ from .codes import (
     FACTIONS,
     FREE,
     RANKS,
+    TIE_TYPES,
     Cause,
     Faction,
     Institution,
@@ -46,7 +48,7 @@ from .world.agents import World
 from .world.build import build_world
 from .world.ties import group_order
 
-__all__ = ["Context", "simulate", "run_world"]
+__all__ = ["Context", "Machine", "simulate", "run_world"]
 
 NC = len(CADRE_FACTIONS)
 REGIONALS = int(Faction.REGIONALS)
@@ -63,54 +65,79 @@ class _Scheduled:
     action: Callable[[Context], str | None] | None = field(compare=False, default=None)
 
 
-class Context:
-    """What every mechanism gets: the scenario, world, state, one generator, and the event log."""
+class Machine(NamedTuple):
+    """The run's parts of the compiled week (:func:`_machine_week`), each mechanism's own, in the week's order."""
 
-    def __init__(self, scenario: Scenario, world: World, rng: np.random.Generator, log_requests: bool = True):
+    posts: decline.Posts  # 3. vacated posts filled
+    flywheel: flywheel.Run  # 4. the flywheel's arrests
+    nkvd: nkvd.Run  # 5. the NKVD machine
+    interrogation: flywheel.Interrogation  # 6. the interrogations ...
+    precedent: alarm.Precedent  # ... and the precedents of the prosecutions
+    causes: np.ndarray  # persons arrested by cause (the mass arrests are added to it)
+    scale: float
+
+
+class Context:
+    """What every mechanism gets: the scenario, world, state, one generator, the event log, and what the run
+    derives from them once (:meth:`build` makes it; the constructor only stores)."""
+
+    def __init__(self, scenario: Scenario, world: World, rng: np.random.Generator, state: State,
+                 log_requests: bool = True):
         self.scenario = scenario
         self.params = scenario.mechanisms
         self.world = world
         self.rng = rng
         self.krng = Pack((rng,))  # the same generator, as the weekly kernels take it cheaply (kernels.generator)
-        self.state = State(world)
-        self.state.n_weeks = scenario.calendar.n_weeks
+        self.state = state
         self.log_requests = log_requests
         self.events: list[dict] = []
         self._heap: list[_Scheduled] = []
         self._seq = 0
-        self.weight0: np.ndarray | None = None
-        self.cache: dict = {}  # derived lookups mechanisms build once per run
         self.ties_read = 0  # ties the interrogations read (the cascade kernel's work)
-        self.hostility = pressure.hostility_matrix(self.params)
-        tw = np.zeros(len(FACTIONS))
-        for f, v in self.params.centre.target_weight.items():
-            tw[FACTIONS.index(f)] = v
-        self.target_weight = tw
+        self.national_start: tuple = (-1, None)  # (flags seen, each national block's start week): nkvd
+
+    @classmethod
+    def build(cls, scenario: Scenario, world: World, rng: np.random.Generator, log_requests: bool = True) -> Context:
+        """A run's context: the state, the index arrays the mechanisms read, and each mechanism's run structure
+        (``pressure``, ``machine``), made here, once, in this order."""
+        state = State(world)
+        state.n_weeks = scenario.calendar.n_weeks
+        ctx = cls(scenario, world, rng, state, log_requests)
+        p = ctx.params
+        ctx.hostility = pressure.hostility_matrix(p)
+        ctx.target_weight = np.zeros(len(FACTIONS))
+        for f, v in p.centre.target_weight.items():
+            ctx.target_weight[FACTIONS.index(f)] = v
+        ctx.naming = np.array([p.flywheel.naming.get(t, 0.0) for t in TIE_TYPES])
         el = [e for e in scenario.events if e.kind == "elections"]
-        self.election_week = self.week_of(el[0].date) if el else None
-        self.top_regionals = decline.top_regionals(world)
-        self.party_orgs = np.flatnonzero(world.org_kind == Institution.PARTY)
+        ctx.election_week = ctx.week_of(el[0].date) if el else None
+        ctx.top_regionals = decline.top_regionals(world)
+        ctx.party_orgs = np.flatnonzero(world.org_kind == Institution.PARTY)
         ops = world.contingent_operation[world.block_contingent] if world.block_contingent.size else np.empty(0, int)
-        self.b_00447 = np.flatnonzero(ops == Operation.OP00447)
-        self.b_nat = np.flatnonzero(ops == Operation.NATIONAL)
-        self.b_routine = np.flatnonzero(ops == Operation.ROUTINE)
-        self.b_campaign = np.concatenate([self.b_00447, self.b_nat])
+        ctx.b_00447 = np.flatnonzero(ops == Operation.OP00447)
+        ctx.b_nat = np.flatnonzero(ops == Operation.NATIONAL)
+        ctx.b_routine = np.flatnonzero(ops == Operation.ROUTINE)
+        ctx.b_campaign = np.concatenate([ctx.b_00447, ctx.b_nat])
         specs = [scenario.world.contingents[n] for n in world.contingent_names]
-        self.arrest_share = np.array([specs[c].arrest_share for c in world.block_contingent], float)
-        self.cat1_share = np.array([specs[c].cat1_share for c in world.block_contingent], float)
-        self.national_size = float(world.block_size[self.b_nat].sum())
+        ctx.arrest_share = np.array([specs[c].arrest_share for c in world.block_contingent], float)
+        ctx.cat1_share = np.array([specs[c].cat1_share for c in world.block_contingent], float)
+        ctx.national_size = float(world.block_size[ctx.b_nat].sum())
         nc = world.n_cadre
-        f = world.faction[:nc]
-        nk = f == Faction.NKVD
+        nk = world.faction[:nc] == Faction.NKVD
         tied = np.diff(world.ties["cross_faction"].indptr) > 0  # with at least one cross-faction tie
-        self.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= Rank.SENIOR) | tied))
-        staff = scenario.world.nkvd_staff
-        self.nkvd_staff = staff * world.region_weight / world.region_weight.sum()  # officers by region, scale 1
+        ctx.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= Rank.SENIOR) | tied))
+        ctx.nkvd_staff = scenario.world.nkvd_staff * world.region_weight / world.region_weight.sum()  # by region, scale 1
         # cadre by organisation: organisation o's members are org_order[org_ptr[o]:org_ptr[o + 1]], in agent order
         n_org = world.org_kind.size
-        self.org_order = group_order(world.org, n_org, False, rng)  # a counting sort: stable
-        self.org_ptr = np.zeros(n_org + 1, np.int64)
-        np.cumsum(np.bincount(world.org, minlength=n_org), out=self.org_ptr[1:])
+        ctx.org_order = group_order(world.org, n_org, False, rng)  # a counting sort: stable
+        ctx.org_ptr = np.zeros(n_org + 1, np.int64)
+        np.cumsum(np.bincount(world.org, minlength=n_org), out=ctx.org_ptr[1:])
+        alarm.init(ctx)
+        ctx.pressure = pressure.run(ctx)
+        ctx.machine = Machine(decline.posts(ctx), flywheel.run(ctx), nkvd.run(ctx), flywheel.interrogation(ctx),
+                              alarm.precedent(ctx), state.cause_counts, float(world.scale))
+        ctx.machine_pack = Pack((ctx.machine,))
+        return ctx
 
     # -------------------------------------------------------------- events
     def week_of(self, date) -> int:
@@ -209,65 +236,49 @@ _NONE = np.empty(0, np.int64)
 
 
 def _machine(ctx: Context, pr) -> float:
-    """Steps 3 (the posts) to 6 of the week in one kernel call (:func:`_machine_week`): vacated posts filled,
-    the flywheel's arrests, the NKVD machine, the interrogations and their precedents. Returns the intensity.
-
-    What stays the same all run goes to the kernel in one :class:`~makhovik.kernels.Pack`, made in the first
-    week; the mechanisms give this week's part (scalars and a few arrays) each week.
-    """
+    """Steps 3 (the posts) to 6 of the week in one compiled call (:func:`_machine_week`): the run's parts
+    (``ctx.machine``, made once) with this week's inputs from each mechanism. Returns the intensity."""
     st = ctx.state
-    pack = ctx.cache.get("machine")
-    if pack is None:
-        pack = ctx.cache["machine"] = Pack((
-            decline.fill_static(ctx), flywheel.arrest_static(ctx), nkvd.static_args(ctx),
-            flywheel.interrogation_static(ctx), 1.0 - ctx.params.alarm.precedent_step, st.cause_counts,
-            float(ctx.world.scale)))
     inten = flywheel.intensity(ctx)
     earlier = np.concatenate(st.frontier) if st.frontier else _NONE  # arrested this week before (events, decline)
     requests, st.pending_cadre, st.suspects, read = _machine_week(
-        st.week, pack, decline.appointees(ctx), flywheel.arrest_week(ctx, pr, inten), nkvd.week_args(ctx, pr),
-        flywheel.naming(ctx, inten), earlier, st.pending_cadre, st.suspects, ctx.krng)
+        st.week, ctx.machine_pack, decline.appointees(ctx), flywheel.week_inputs(ctx, pr, inten),
+        nkvd.week_inputs(ctx, pr), flywheel.naming(ctx, inten), earlier, st.pending_cadre, st.suspects, ctx.krng)
     ctx.ties_read += read
     nkvd.log_requests(ctx, requests)
     return inten
 
 
 @njit(cache=True, nogil=True)
-def _machine_week(week, pack, appointees, arrests, mass, qs, earlier, pending, suspects, rng):  # pragma: no cover
-    """Vacated posts filled (:func:`decline._fill_vacated <makhovik.mechanisms.decline._fill_vacated>`), the
-    flywheel's arrests (:func:`flywheel._arrests <makhovik.mechanisms.flywheel._arrests>`), then the NKVD's
-    week (:func:`nkvd._week <makhovik.mechanisms.nkvd._week>`) with the new cadre cases, its mass arrests added
-    to the counts by cause (persons: 1 / scale each), then the interrogation of everyone arrested this week
-    (``earlier`` and the flywheel's) and the precedents their prosecutions set
-    (:func:`alarm._prosecutions <makhovik.mechanisms.alarm._prosecutions>`).
+def _machine_week(week, pack, appointee, fly, mass, qs, earlier, pending, suspects, rng):  # pragma: no cover
+    """Steps 3 to 6 of the week, each mechanism's compiled ``week`` on its part of the run (``pack``: the
+    :class:`Machine`) with its part of this week:
 
-    ``pack`` holds the run's arrays and rules (see :func:`_machine`); ``appointees``, ``arrests``
-    (:func:`flywheel.arrest_week <makhovik.mechanisms.flywheel.arrest_week>`), ``mass``
-    (:func:`nkvd.week_args <makhovik.mechanisms.nkvd.week_args>`) and ``qs`` are this week's.
+    3. vacated posts filled (:func:`decline.week <makhovik.mechanisms.decline.week>`, ``appointee``);
+    4. the flywheel's targeted and cascade arrests (:func:`flywheel.arrests <makhovik.mechanisms.flywheel.arrests>`,
+       ``fly``);
+    5. the NKVD machine with the new cadre cases (:func:`nkvd.week <makhovik.mechanisms.nkvd.week>`, ``mass``),
+       its mass arrests added to the persons arrested by cause (1 / scale each);
+    6. everyone arrested this week (``earlier`` and the flywheel's) interrogated
+       (:func:`flywheel.interrogate <makhovik.mechanisms.flywheel.interrogate>`, at the namings' probabilities
+       ``qs``), and the precedents their prosecutions set (:func:`alarm.prosecutions
+       <makhovik.mechanisms.alarm.prosecutions>`).
+
     Returns the limit requests, the open cadre cases, the suspects and the ties read.
     """
     rng = generator(rng)
-    posts, static, nkvd_static, interrogation, precedent_factor, causes, scale = pack.items
-    decline._fill_vacated(posts, appointees, rng)
-    free_count, lo, hi, region, whole, kompromat, immunity, cols, nkvd_code, hostile = static
-    inten, sanction, regional, per_name = arrests
-    h = flywheel._hazards(inten, sanction, regional, hostile)
-    rank = cols[4]
-    targeted, cascaded, keep = flywheel._arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name,
-                                                 immunity, week, cols, nkvd_code, rng)
-    pending = np.concatenate((pending, targeted, cascaded))
-    counts, requests, pending = nkvd._week(week, nkvd_static, mass, pending, rank, rng)
-    for c in range(causes.size):
-        causes[c] += counts[c] / scale
+    m = pack.items[0]
+    decline.week(m.posts, appointee, rng)
+    targeted, cascaded, keep = flywheel.arrests(m.flywheel, fly, week, suspects, rng)
+    counts, requests, pending = nkvd.week(week, m.nkvd, mass, np.concatenate((pending, targeted, cascaded)), rng)
+    for c in range(m.causes.size):
+        m.causes[c] += counts[c] / m.scale
     arrested = np.concatenate((earlier, targeted, cascaded))
     read = 0
     if arrested.size:
-        indptr, indices, types, i_whole, status, patronage, expansion, classes, named_by, i_komp, is_suspect = \
-            interrogation
-        new, read = flywheel._interrogation(indptr, indices, types, qs, arrested, i_whole, status, patronage,
-                                               expansion, classes, named_by, i_komp, is_suspect, rng)
+        new, read = flywheel.interrogate(m.interrogation, qs, arrested, rng)
         keep = np.concatenate((keep, new))
-        alarm._prosecutions(immunity, arrested, whole, rank, precedent_factor)
+        alarm.prosecutions(m.precedent, arrested)
     return requests, pending, keep, read
 
 
@@ -288,8 +299,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
 
     t0 = time.perf_counter()
     rng = check_random_state(seed)
-    ctx = Context(scenario, world, rng, log_requests=log_requests)
-    alarm.init(ctx)
+    ctx = Context.build(scenario, world, rng, log_requests=log_requests)
     _schedule_exogenous(ctx)
     n_weeks = scenario.calendar.n_weeks
     st = ctx.state
@@ -325,7 +335,7 @@ def run_world(scenario: Scenario, world: World, seed=None, progress: Callable[[i
             progress(t + 1, n_weeks)
     series = np.column_stack([
         scalars[:, :4], decline.heads_lost(st, n_weeks), scalars[:, 4:],
-        (officers * nkvd.capacity_per_officer(ctx)).sum(axis=1) / world.scale, alarms.sum(axis=1),
+        nkvd.capacity(ctx.machine.nkvd.per_officer, officers).sum(axis=1) / world.scale, alarms.sum(axis=1),
         power[:, :NC], alarms[:, :NC], immunity, arrested])
     elapsed = time.perf_counter() - t0
     return build_result(scenario, world, ctx, series, elapsed)

@@ -26,6 +26,8 @@ The kernels are compiled by numba on first use and cached on disk.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import config as numba_config
 from numba import njit, types
@@ -33,7 +35,7 @@ from numba.experimental import structref
 from numba.extending import overload, typeof_impl
 
 __all__ = ["generator", "Pack", "name_along_ties", "merge_ties", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
-           "take_slices", "arrest_free", "sample_free", "draw_free",
+           "take_slices", "ArrestCols", "arrest_free", "sample_free", "draw_free",
            "promote_agent", "csr_traverse"]
 
 _GENERATOR = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
@@ -147,7 +149,9 @@ def below(n, rng):  # pragma: no cover - compiled
 
 _NAMINGS = 32  # hazard_hits keeps a table of probabilities for up to this many namings
 _TABLED_RANKS = 64  # and for up to this many ranks
-from .codes import DETAINED, FREE  # noqa: E402 - the status codes compiled into the kernels
+from .codes import DETAINED, FREE, Faction  # noqa: E402 - the codes compiled into the kernels
+
+NKVD = int(Faction.NKVD)
 
 
 @njit(cache=True, nogil=True)
@@ -417,18 +421,36 @@ def take_slices(ptr, blocks, ks, codes, status, new_status, week_col, week, code
     return counts
 
 
+class ArrestCols(NamedTuple):
+    """The columns and counters an arrest of cadre writes (:func:`arrest_free`); they change in place."""
+
+    status: np.ndarray  # by agent
+    arrest_week: np.ndarray
+    cause: np.ndarray
+    faction: np.ndarray
+    rank: np.ndarray  # by cadre agent (promotions change it)
+    expansion: np.ndarray  # persons an agent stands for
+    region: np.ndarray
+    org: np.ndarray
+    free_fr: np.ndarray  # free persons by faction and rank
+    free_count: np.ndarray  # free agents by faction
+    nkvd_free: np.ndarray  # free NKVD officers by region, in persons
+    org_lost: np.ndarray  # agents arrested by organisation
+    cause_counts: np.ndarray  # persons arrested by cause
+
+
 @njit(cache=True, nogil=True)
-def arrest_free(idx, causes, week, cols, nkvd):  # pragma: no cover - compiled
+def arrest_free(idx, causes, week, cols):  # pragma: no cover - compiled
     """Arrest the free agents among ``idx`` this ``week``, in place; returns them in order of first listing.
 
     ``causes`` holds one code or one per entry (an agent listed twice is arrested for its first
-    entry's cause). ``cols`` = (status, arrest week, cause, faction, rank, expansion, region,
-    organisation, free persons by faction and rank, free agents by faction, free officers of
-    faction ``nkvd`` by region, losses by organisation, persons arrested by cause): the agent
-    columns are written and the counters kept.
+    entry's cause). The agent columns of ``cols`` (:class:`ArrestCols`) are written and its counters
+    kept: free persons and agents by faction, the free officers of the NKVD by region, the losses
+    of each organisation, the persons arrested by cause.
     """
-    (status, arrest_week, cause_col, faction, rank, expansion, region, org, free_fr, free_count, nkvd_free,
-     org_lost, cause_counts) = cols
+    status, arrest_week, cause_col, faction, rank = cols.status, cols.arrest_week, cols.cause, cols.faction, cols.rank
+    expansion, region, org, free_fr, free_count = cols.expansion, cols.region, cols.org, cols.free_fr, cols.free_count
+    nkvd_free, org_lost, cause_counts = cols.nkvd_free, cols.org_lost, cols.cause_counts
     out = np.empty(idx.size, np.int64)
     n = 0
     one = causes.size == 1
@@ -443,7 +465,7 @@ def arrest_free(idx, causes, week, cols, nkvd):  # pragma: no cover - compiled
         f = faction[a]
         free_fr[f, rank[a]] -= expansion[a]
         free_count[f] -= 1
-        if f == nkvd and region[a] >= 0:
+        if f == NKVD and region[a] >= 0:
             nkvd_free[region[a]] -= expansion[a]
         org_lost[org[a]] += 1
         cause_counts[c] += expansion[a]

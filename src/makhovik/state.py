@@ -21,7 +21,7 @@ from .codes import (
     Institution,
 )
 from .codes import STATUS_OF_SENTENCE as _STATUS_OF_SENTENCE
-from .kernels import arrest_free, promote_agent
+from .kernels import ArrestCols, arrest_free, promote_agent
 from .world.agents import World
 
 __all__ = ["State", "FREE", "DETAINED", "CAMP", "EXECUTED", "RELEASED", "STATUSES", "STATUS_OF_SENTENCE", "CAUSES",
@@ -105,8 +105,9 @@ class State:
         self.cause_counts = np.zeros(len(CAUSES))
         self.named_done: set[str] = set()
         #: the columns and counters an arrest of cadre updates (:func:`~makhovik.kernels.arrest_free`)
-        self.arrest_cols = (self.status, self.arrest_week, self.cause, w.faction, self.rank, self.exp, w.region, w.org,
-                            self.free_fr, self.free_count, self.nkvd_free, self.org_lost, self.cause_counts)
+        self.arrest_cols = ArrestCols(self.status, self.arrest_week, self.cause, w.faction, self.rank, self.exp,
+                                      w.region, w.org, self.free_fr, self.free_count, self.nkvd_free, self.org_lost,
+                                      self.cause_counts)
 
     # ------------------------------------------------------------------ queries
     def happened(self, flag: str, by: int | None = None) -> bool:
@@ -126,7 +127,7 @@ class State:
         for the cause of its first entry.
         """
         idx = arrest_free(np.asarray(idx, dtype=np.int64), np.atleast_1d(np.asarray(cause, np.int8)), self.week,
-                          self.arrest_cols, NKVD)
+                          self.arrest_cols)
         if idx.size:  # their cases are open; they are interrogated this week
             self.pending_cadre = np.concatenate([self.pending_cadre, idx])
             self.frontier.append(idx)

@@ -16,11 +16,21 @@ Every mechanism is a set of functions ``f(ctx)`` over a :class:`makhovik.engine.
 they read the world and the parameters, update the state, and push events. They do no
 I/O and draw randomness only from ``ctx.rng`` (the kernels from ``ctx.krng``, the same
 generator held by reference). The per-agent and per-block work of a week is done in
-compiled kernels (numba, beside each mechanism or in :mod:`makhovik.kernels`) that take the
-state's arrays and the generator. Most of it is one call a week
-(:func:`makhovik.engine._machine_week`): each mechanism gives the arrays and rules that stay
-the same all run once (packed in a :class:`~makhovik.kernels.Pack`) and this week's part
-every week.
+compiled functions that take the state's arrays and the generator, one call a week
+(:func:`makhovik.engine._machine_week`). Each mechanism that takes part in it owns, in
+its own module:
+
+- a named structure of its run-long arrays and rules (a ``NamedTuple`` whose fields the
+  compiled code reads by name: ``decline.Posts``, ``flywheel.Run`` and
+  ``flywheel.Interrogation``, ``nkvd.Run``, ``alarm.Precedent``), made once a run by a
+  function of the same name in lower case (``nkvd.run(ctx)``) in
+  :meth:`makhovik.engine.Context.build`;
+- a named structure of this week's inputs where it has any (``flywheel.Week``,
+  ``nkvd.Week``), made each week by its ``week_inputs(ctx, pr)``;
+- one compiled function that carries its rule (``decline.week``, ``flywheel.arrests`` and
+  ``flywheel.interrogate``, ``nkvd.week``, ``alarm.prosecutions``).
+
+The engine's compiled week is these calls in order; ``docs/architecture.md`` draws it.
 """
 
 from . import alarm, centre, control, decline, flywheel, nkvd, pressure

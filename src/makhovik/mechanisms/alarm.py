@@ -12,12 +12,14 @@ Alarm decays with half-life ``alarm.half_life_weeks``.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 from ..codes import FACTIONS, Faction
 
-__all__ = ["CLAIMS", "decay", "shock", "precedent", "link_density", "init"]
+__all__ = ["CLAIMS", "decay", "shock", "Precedent", "precedent", "prosecutions", "link_density", "init"]
 
 CLAIMS = ("C3", "C4", "C5")
 _RIGHTISTS, _LEFTISTS, _NKVD = int(Faction.RIGHTISTS), int(Faction.LEFTISTS), int(Faction.NKVD)
@@ -38,40 +40,44 @@ def shock(ctx, faction: str, amount: float) -> None:
     ctx.state.alarm[FACTIONS.index(faction)] += amount
 
 
-def precedent(ctx, ranks: np.ndarray) -> None:
-    """Lower immunity after prosecutions of agents with the given ranks (C4).
+class Precedent(NamedTuple):
+    """What the precedents of the week's prosecutions change and read (:func:`prosecutions`), the same all run."""
 
-    Each prosecution at rank *k* lowers the immunity of every rank <= *k* by the factor
-    ``1 - precedent_step`` (a precedent set at the top reaches everyone below).
+    immunity: np.ndarray  # by rank, changed in place
+    whole: np.ndarray  # who is an individual (a prosecution of a representative agent sets no precedent)
+    rank: np.ndarray  # by cadre agent
+    factor: float  # 1 - precedent_step (1: no precedent)
+
+
+def precedent(ctx) -> Precedent:
+    """The run's :class:`Precedent`."""
+    st = ctx.state
+    return Precedent(st.immunity, st.whole, st.rank, 1.0 - ctx.params.alarm.precedent_step)
+
+
+@njit(cache=True, nogil=True)
+def prosecutions(p, arrested):  # pragma: no cover - compiled
+    """Lower immunity after the prosecutions of this week's ``arrested`` (C4): each prosecution of an individual at
+    rank *k* multiplies the immunity of every rank <= *k* by ``p.factor`` (a precedent set at the top reaches
+    everyone below).
 
     Examples
     --------
     >>> import numpy as np
-    >>> from types import SimpleNamespace as NS
-    >>> ctx = NS(state=NS(immunity=np.array([0, 0, .5, .5, .5, .5])),
-    ...          params=NS(alarm=NS(precedent_step=0.5)))
-    >>> precedent(ctx, np.array([3, 5]))
-    >>> ctx.state.immunity.tolist()
+    >>> p = Precedent(np.array([0, 0, .5, .5, .5, .5]), np.ones(2, bool), np.array([3, 5]), 0.5)
+    >>> prosecutions(p, np.array([0, 1]))
+    >>> p.immunity.tolist()
     [0.0, 0.0, 0.125, 0.125, 0.25, 0.25]
     """
-    step = ctx.params.alarm.precedent_step
-    if step > 0 and ranks.size:
-        _lower(ctx.state.immunity, np.asarray(ranks, np.int64), 1.0 - step)
-
-
-@njit(cache=True, nogil=True)
-def _prosecutions(immunity, arrested, whole, rank, factor):  # pragma: no cover - compiled
-    """:func:`precedent` for the prosecutions of this week's ``arrested`` (the individuals among them: whole
-    tier), ``factor`` = 1 - ``precedent_step`` (1: none)."""
-    if factor >= 1.0:
+    if p.factor >= 1.0:
         return
     ranks = np.empty(arrested.size, np.int64)
     n = 0
     for a in arrested:
-        if whole[a]:
-            ranks[n] = rank[a]
+        if p.whole[a]:
+            ranks[n] = p.rank[a]
             n += 1
-    _lower(immunity, ranks[:n], factor)
+    _lower(p.immunity, ranks[:n], p.factor)
 
 
 @njit(cache=True, nogil=True)

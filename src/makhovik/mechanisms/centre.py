@@ -26,6 +26,8 @@ operations if its drive reaches ``extend_threshold``. The stop comes by
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -33,7 +35,7 @@ from ..codes import FREE, Faction, Institution, Rank
 from ..world.inputs import UKRAINE
 from . import control, nkvd
 
-__all__ = ["CLAIMS", "appetite", "step", "sanction_hazards", "sanction_args", "drive"]
+__all__ = ["CLAIMS", "appetite", "step", "Sanction", "sanction", "sanction_args", "drive"]
 
 CLAIMS = ("C1", "C8", "C9", "C15", "C16")
 CENTER, REGIONALS, MASS = int(Faction.CENTER), int(Faction.REGIONALS), int(Faction.MASS)
@@ -52,20 +54,27 @@ def drive(ctx, pr) -> float:
     return (1 - y) * appetite(ctx) + y * pr.mass / c.resistance
 
 
-def sanction_hazards(ctx, pr) -> np.ndarray:
-    """Weekly hazard of a centrally sanctioned arrest for a free member of each faction (before immunity) (C8)."""
-    return _sanction(*sanction_args(ctx, pr))
+class Sanction(NamedTuple):
+    """What the centre's sanction of arrests depends on this week (:func:`sanction`)."""
+
+    rate: float  # elite_rate x the centre's appetite
+    yield_to_pressure: float
+    target_weight: np.ndarray  # the centre's own wish to remove each faction
+    target: np.ndarray  # the factions' pressure on each faction (pressure.Pressures.target)
+    alarm: np.ndarray  # the leadership's alarm about each faction
 
 
-def sanction_args(ctx, pr) -> tuple:
-    """The arguments of the compiled :func:`sanction_hazards`."""
+def sanction_args(ctx, pr) -> Sanction:
+    """This week's :class:`Sanction`."""
     c = ctx.params.centre
-    return c.elite_rate * appetite(ctx), c.yield_to_pressure, ctx.target_weight, pr.target, ctx.state.alarm
+    return Sanction(c.elite_rate * appetite(ctx), c.yield_to_pressure, ctx.target_weight, pr.target, ctx.state.alarm)
 
 
 @njit(cache=True, nogil=True)
-def _sanction(rate, y, tw, target, alarm):  # pragma: no cover - compiled
-    h = rate * ((1 - y) * tw + y * target) * (1.0 + alarm)
+def sanction(s):  # pragma: no cover - compiled
+    """Weekly hazard of a centrally sanctioned arrest for a free member of each faction, before immunity (C8):
+    ``rate x ((1 - yield) x own wish + yield x the factions' pressure) x (1 + alarm)``; none for the mass."""
+    h = s.rate * ((1 - s.yield_to_pressure) * s.target_weight + s.yield_to_pressure * s.target) * (1.0 + s.alarm)
     h[MASS] = 0.0
     return h
 

@@ -15,6 +15,8 @@ free regional of the organisation.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -22,7 +24,7 @@ from ..codes import FREE, Cause, Faction, Rank
 from ..kernels import draw_free, generator, promote_agent
 from ..world.agents import CC_1934
 
-__all__ = ["CLAIMS", "top_regionals", "step", "fill_post", "fill_static", "appointees", "heads_lost"]
+__all__ = ["CLAIMS", "top_regionals", "step", "Posts", "posts", "week", "fill_post", "appointees", "heads_lost"]
 
 CLAIMS = ("C16", "C18", "C19", "C20")
 REGIONALS, CENTER = int(Faction.REGIONALS), int(Faction.CENTER)
@@ -52,7 +54,7 @@ def heads_lost(state, n_weeks: int) -> np.ndarray:
 
 def step(ctx, pr) -> None:
     """Top removal (C19). The posts it and the week's other arrests vacate are filled by the engine's
-    compiled week (:func:`_fill_vacated`, C16)."""
+    compiled week (:func:`week`, C16)."""
     st, d = ctx.state, ctx.params.decline
     if st.happened("decision") and not st.happened("top_removal"):
         s = pr.strength[REGIONALS]
@@ -66,13 +68,29 @@ def step(ctx, pr) -> None:
         st.arrest_cadre(hit, Cause.ORDERED)
 
 
-def fill_static(ctx) -> tuple:
-    """The arrays of the weekly filling of vacated posts (:func:`_fill_vacated`), the same all run (they change
-    in place): the party organisations, the centre's range of agents and the free count by faction, each
-    organisation's members (organisation o's are ``members[ptr[o]:ptr[o + 1]]``), the agents' columns."""
+class Posts(NamedTuple):
+    """What the filling of vacated posts reads and writes, the same all run (:func:`posts`; arrays change in place)."""
+
+    party_orgs: np.ndarray  # the party organisations, whose heads are refilled each week
+    lo: int  # the centre's range of agents (its appointees come from there)
+    hi: int
+    free_count: np.ndarray  # free agents by faction
+    members: np.ndarray  # each organisation's members: organisation o's are members[ptr[o]:ptr[o + 1]]
+    ptr: np.ndarray
+    faction: np.ndarray
+    free_fr: np.ndarray
+    expansion: np.ndarray
+    whole: np.ndarray
+    rank: np.ndarray
+    status: np.ndarray
+    org_head: np.ndarray
+
+
+def posts(ctx) -> Posts:
+    """The run's :class:`Posts`."""
     st, w = ctx.state, ctx.world
-    return (ctx.party_orgs, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count, ctx.org_order,
-            ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status, st.org_head)
+    return Posts(ctx.party_orgs, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count,
+                 ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status, st.org_head)
 
 
 def appointees(ctx) -> bool:
@@ -81,9 +99,10 @@ def appointees(ctx) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _fill_vacated(static, appointee, rng):  # pragma: no cover - compiled
-    """Fill every party post whose head is no longer free (:func:`fill_post`)."""
-    _fill_posts(static, static[0], True, appointee, rng)
+def week(p, appointee, rng):  # pragma: no cover - compiled
+    """Fill every party post whose head is no longer free (:func:`fill_post`), with centre appointees when
+    ``appointee`` (C16)."""
+    _fill_posts(p, p.party_orgs, True, appointee, rng)
 
 
 def fill_post(ctx, org: int, appointee: bool) -> int:
@@ -94,28 +113,28 @@ def fill_post(ctx, org: int, appointee: bool) -> int:
     the organisation below the top is promoted (among equals an individual before a scaled
     agent, then the first in agent order).
     """
-    _fill_posts(fill_static(ctx), np.array([org], np.int64), False, appointee, ctx.krng)
+    _fill_posts(ctx.machine.posts, np.array([org], np.int64), False, appointee, ctx.krng)
     return int(ctx.state.org_head[org])
 
 
 @njit(cache=True, nogil=True)
-def _fill_posts(static, orgs, vacated_only, appointee, rng):  # pragma: no cover - compiled
-    """:func:`fill_post` for each of ``orgs`` in turn (``static``: :func:`fill_static`); with ``vacated_only``,
-    only for those whose head is no longer free."""
-    _, lo, hi, free_count, members, ptr, faction, free_fr, expansion, whole, rank, status, org_head = static
-    n_free = free_count[CENTER]  # promotions do not change it
+def _fill_posts(p, orgs, vacated_only, appointee, rng):  # pragma: no cover - compiled
+    """:func:`fill_post` for each of ``orgs`` in turn; with ``vacated_only``, only for those whose head is no longer
+    free."""
+    status, rank, faction, whole, org_head = p.status, p.rank, p.faction, p.whole, p.org_head
+    n_free = p.free_count[CENTER]  # promotions do not change it
     rng = generator(rng)
     for o in orgs:
         if vacated_only and (org_head[o] < 0 or status[org_head[o]] == FREE):
             continue
         agent = -1
         if appointee:
-            cand = draw_free(lo, hi, 1, n_free, status, rank, TOP - 1, whole, True, rng)
+            cand = draw_free(p.lo, p.hi, 1, n_free, status, rank, TOP - 1, whole, True, rng)
             if cand.size:
                 agent = cand[0]
         if agent < 0:
             best_rank, best_whole = -1, False
-            for a in members[ptr[o]:ptr[o + 1]]:
+            for a in p.members[p.ptr[o]:p.ptr[o + 1]]:
                 if status[a] != FREE or faction[a] != REGIONALS or rank[a] >= TOP:
                     continue
                 if rank[a] > best_rank or (rank[a] == best_rank and whole[a] and not best_whole):
@@ -123,5 +142,5 @@ def _fill_posts(static, orgs, vacated_only, appointee, rng):  # pragma: no cover
         if agent < 0:
             org_head[o] = -1
             continue
-        promote_agent(agent, TOP, faction, free_fr, expansion, whole, rank)
+        promote_agent(agent, TOP, faction, p.free_fr, p.expansion, whole, rank)
         org_head[o] = agent

@@ -10,7 +10,7 @@
   of the naming agent's arrest) is an output.
 - C17: cascade arrests are uncontrolled by construction (cause ``cascade``).
 
-Targeted arrests seed the cascade: sanctioned by the centre (``centre.sanction_hazards``) or
+Targeted arrests seed the cascade: sanctioned by the centre (``centre.sanction``) or
 initiated by the regionals against the factions they are hostile to (C6, C7).
 
 Intensity is ``precampaign_intensity`` before the mass-operations decision,
@@ -20,12 +20,14 @@ Intensity is ``precampaign_intensity`` before the mass-operations decision,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from ..codes import N_CADRE_FACTIONS, RANKS, TIE_TYPES, Cause, Faction, TieType
 from ..kernels import (
+    ArrestCols,
     add_names,
     arrest_free,
     draw_free,
@@ -37,14 +39,13 @@ from ..kernels import (
 from ..world.ties import group_order
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "arrest_static", "arrest_week", "interrogation_static", "naming", "reproduction", "cascade_submodel",
-           "CascadeRun"]
+__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "Interrogation",
+           "interrogation", "interrogate", "naming", "reproduction", "cascade_submodel", "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
 REGIONALS = int(Faction.REGIONALS)
 CADRE = N_CADRE_FACTIONS
 ORDERED, REGIONAL_CAUSE, CASCADE_CAUSE = int(Cause.ORDERED), int(Cause.REGIONAL), int(Cause.CASCADE)
-NKVD = int(Faction.NKVD)
 TOP_RANK = len(RANKS) - 1
 _NO_TIMES = np.empty(0, np.float32)
 
@@ -89,47 +90,67 @@ def _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng):
     return idx[:n], causes[:n]
 
 
-@njit(cache=True, nogil=True)
-def _arrests(h, free_count, lo, hi, region, whole, suspects, kompromat, per_name, immunity, week, cols, nkvd,
-             rng):  # pragma: no cover - compiled
-    """The week's arrests of cadre by the flywheel: targeted (:func:`_targets`), then the cascade draw over
-    the named (:func:`~makhovik.kernels.hazard_hits`). One arrest for the week: an agent drawn twice counts
-    for the centre's sanction. Returns both arrested lists and the suspects to keep."""
-    status, rank = cols[0], cols[4]
-    idx, causes = _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng)
-    targeted = arrest_free(idx, causes, week, cols, nkvd)
-    keep, hit = hazard_hits(suspects, kompromat, rank, immunity, per_name, status, rng)
-    return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, cols, nkvd), keep
+class Run(NamedTuple):
+    """The arrays and rules of the flywheel's arrests that stay the same all run (:func:`run`; arrays change in place)."""
+
+    free_count: np.ndarray  # free agents of each cadre faction
+    lo: np.ndarray  # each cadre faction's range of agents
+    hi: np.ndarray
+    region: np.ndarray
+    whole: np.ndarray
+    kompromat: np.ndarray  # the namings each cadre agent has against it
+    immunity: np.ndarray  # by rank
+    cols: ArrestCols
+    hostile: np.ndarray  # the regionals' hostility toward each faction
 
 
-def arrest_static(ctx) -> tuple:
-    """The arrays of the arrest kernel (:func:`_arrests`) that stay the same all run (they change in place)."""
+class Week(NamedTuple):
+    """This week's part of the flywheel's arrests (:func:`week_inputs`)."""
+
+    intensity: float
+    sanction: centre.Sanction
+    regional: float  # regional_rate x the regionals' zeal
+    per_name: float  # the cascade's hazard per naming, times the intensity
+
+
+def run(ctx) -> Run:
+    """The flywheel's :class:`Run`, made once a run."""
     st, w = ctx.state, ctx.world
-    return (st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.kompromat,
-            st.immunity, st.arrest_cols, NKVD, ctx.hostility[REGIONALS].copy())
+    return Run(st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.kompromat,
+               st.immunity, st.arrest_cols, ctx.hostility[REGIONALS].copy())
 
 
-def arrest_week(ctx, pr, inten: float) -> tuple:
-    """This week's part of the arrest kernel's arguments: the intensity, the arguments of the centre's sanction
-    (:func:`~makhovik.mechanisms.centre.sanction_args`), the regionals' initiative and the cascade's hazard per
-    naming. The targeted arrests are sanctioned by the centre or on regional initiative;
-    the cascade arrests the named with a hazard that rises with the times they were named."""
-    c = ctx.params.centre
-    return (inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal,
-            ctx.params.flywheel.hazard_per_name * inten)
+def week_inputs(ctx, pr, inten: float) -> Week:
+    """This week's :class:`Week`: the targeted arrests are sanctioned by the centre or on regional initiative; the
+    cascade arrests the named with a hazard that rises with the times they were named."""
+    return Week(inten, centre.sanction_args(ctx, pr), ctx.params.centre.regional_rate * pr.regional_zeal,
+                ctx.params.flywheel.hazard_per_name * inten)
 
 
 @njit(cache=True, nogil=True)
-def _hazards(inten, sanction, regional, hostile):  # pragma: no cover - compiled
+def arrests(run, wk, week, suspects, rng):  # pragma: no cover - compiled
+    """The week's arrests of cadre by the flywheel: targeted (:func:`_targets`) at the hazards of :func:`hazards`,
+    then the cascade draw over the named (:func:`~makhovik.kernels.hazard_hits`). One arrest for the week: an
+    agent drawn twice counts for the centre's sanction. Returns both arrested lists and the suspects to keep."""
+    status, rank = run.cols.status, run.cols.rank
+    h = hazards(wk, run.hostile)
+    idx, causes = _targets(h, run.free_count, run.lo, run.hi, status, rank, run.immunity, run.region, run.whole, rng)
+    targeted = arrest_free(idx, causes, week, run.cols)
+    keep, hit = hazard_hits(suspects, run.kompromat, rank, run.immunity, wk.per_name, status, rng)
+    return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, run.cols), keep
+
+
+@njit(cache=True, nogil=True)
+def hazards(wk, hostile):  # pragma: no cover - compiled
     """The weekly hazards of targeted arrests, [centre's sanction, regional initiative] x cadre faction: the
-    centre's (:func:`~makhovik.mechanisms.centre.sanction_hazards`, its arguments ``sanction``) and
-    ``regional`` x the regionals' hostility toward each faction (not their own), times the intensity."""
+    centre's (:func:`~makhovik.mechanisms.centre.sanction`) and the regional rate x the regionals' hostility
+    toward each faction (not their own), times the intensity."""
     h = np.zeros((2, CADRE))
-    if inten > 0:
-        s = centre._sanction(*sanction)
+    if wk.intensity > 0:
+        s = centre.sanction(wk.sanction)
         for g in range(CADRE):
-            h[0, g] = s[g] * inten
-            h[1, g] = regional * inten * hostile[g]
+            h[0, g] = s[g] * wk.intensity
+            h[1, g] = wk.regional * wk.intensity * hostile[g]
         h[1, REGIONALS] = 0.0
     return h
 
@@ -137,21 +158,19 @@ def _hazards(inten, sanction, regional, hostile):  # pragma: no cover - compiled
 PATRONAGE = int(TieType.PATRONAGE)
 
 
-def _whole_classes(ctx):
-    """Whole-tier cadre grouped by the class a naming from below may land on (cached).
+def _whole_classes(world, rng) -> tuple[np.ndarray, ...]:
+    """Whole-tier cadre grouped by the class a naming from below may land on.
 
     Two tables of ``(key, order, sorted_keys)``: for patronage ties the organisation and rank of
     the patron, for the other ties the faction.
     """
-    if "whole_classes" not in ctx.cache:
-        w, nc = ctx.world, ctx.world.n_cadre
-        whole = np.flatnonzero(w.whole)
-        tables = []
-        for key in (w.org.astype(np.int64) * len(RANKS) + w.rank[:nc], w.faction[:nc].astype(np.int64)):
-            order = whole[group_order(key[whole], int(key.max(initial=0)) + 1, False, ctx.rng)]  # a stable sort
-            tables += [key, order, key[order]]
-        ctx.cache["whole_classes"] = tuple(tables)
-    return ctx.cache["whole_classes"]
+    w, nc = world, world.n_cadre
+    whole = np.flatnonzero(w.whole)
+    tables = []
+    for key in (w.org.astype(np.int64) * len(RANKS) + w.rank[:nc], w.faction[:nc].astype(np.int64)):
+        order = whole[group_order(key[whole], int(key.max(initial=0)) + 1, False, rng)]  # a stable sort
+        tables += [key, order, key[order]]
+    return tuple(tables)
 
 
 @njit(cache=True, nogil=True)
@@ -183,10 +202,30 @@ def _from_below(src, dst, typ, qs, patronage, expansion, key_p, order_p, sorted_
     return out_s, out_t
 
 
-def interrogation_static(ctx) -> tuple:
-    """The arrays of the interrogation kernel (:func:`_interrogation`) that stay the same all run: the ties
-    and the agents' columns (they change in place); the namings' probabilities (:func:`naming`) and the
-    prisoners come each week.
+class Interrogation(NamedTuple):
+    """The ties and columns the interrogations read and write, the same all run (:func:`interrogation`)."""
+
+    indptr: np.ndarray  # the merged CSR of every tie type
+    indices: np.ndarray
+    types: np.ndarray
+    whole: np.ndarray
+    status: np.ndarray
+    patronage: int  # the code of the patronage ties
+    expansion: np.ndarray
+    key_p: np.ndarray  # whole-tier classes for namings from below along patronage ties (organisation and rank) ...
+    order_p: np.ndarray
+    sorted_p: np.ndarray
+    key_f: np.ndarray  # ... and along the other ties (faction)
+    order_f: np.ndarray
+    sorted_f: np.ndarray
+    named_by: np.ndarray
+    kompromat: np.ndarray
+    is_suspect: np.ndarray
+
+
+def interrogation(ctx) -> Interrogation:
+    """The interrogations' :class:`Interrogation`, made once a run; the namings' probabilities (:func:`naming`)
+    and the prisoners come each week.
 
     Each newly arrested cadre is interrogated and names neighbours along its ties. Between agents
     of the same tier, or from a whole-tier prisoner, each neighbour is named with probability
@@ -200,29 +239,27 @@ def interrogation_static(ctx) -> tuple:
     """
     st = ctx.state
     indptr, indices, types = ctx.world.merged_ties(TIE_TYPES)
-    return (indptr, indices, types, st.whole, st.status, PATRONAGE, st.exp, _whole_classes(ctx), st.named_by, st.kompromat,
-            st.is_suspect)
+    return Interrogation(indptr, indices, types, st.whole, st.status, PATRONAGE, st.exp,
+                         *_whole_classes(ctx.world, ctx.rng), st.named_by, st.kompromat, st.is_suspect)
 
 
 def naming(ctx, inten: float) -> np.ndarray:
-    """The probability of a naming along each tie type at this intensity (cached)."""
-    qs = ctx.cache.get(("naming", inten))
-    if qs is None:
-        qs = ctx.cache[("naming", inten)] = np.array([min(ctx.params.flywheel.naming.get(t, 0.0) * inten, 1.0)
-                                                      for t in TIE_TYPES])
-    return qs
+    """The probability of a naming along each tie type at this intensity."""
+    return np.minimum(ctx.naming * inten, 1.0)
 
 
 @njit(cache=True, nogil=True)
-def _interrogation(indptr, indices, types, qs, arrested, whole, status, patronage, expansion, classes, named_by, kompromat,
-                   is_suspect, rng):  # pragma: no cover - compiled
-    """The interrogation of the prisoners ``arrested`` (see :func:`interrogation_static`): namings along ties
-    and from below, filed. Returns the newly named and the ties read."""
-    src, dst, _, s_up, d_up, t_up, read = name_along_ties(indptr, indices, types, qs, arrested, whole, status, rng)
+def interrogate(it, qs, arrested, rng):  # pragma: no cover - compiled
+    """The interrogation of the prisoners ``arrested`` (see :func:`interrogation`): namings along ties and from
+    below, at the probabilities ``qs`` by tie type (:func:`naming`), filed. Returns the newly named and the ties
+    read."""
+    src, dst, _, s_up, d_up, t_up, read = name_along_ties(it.indptr, it.indices, it.types, qs, arrested, it.whole,
+                                                          it.status, rng)
     if s_up.size:
-        s2, d2 = _from_below(s_up, d_up, t_up, qs, patronage, expansion, *classes, rng)
+        s2, d2 = _from_below(s_up, d_up, t_up, qs, it.patronage, it.expansion, it.key_p, it.order_p, it.sorted_p,
+                             it.key_f, it.order_f, it.sorted_f, rng)
         src, dst = np.concatenate((src, s2)), np.concatenate((dst, d2))
-    new, _ = file_names(src, dst, status, named_by, kompromat, is_suspect)
+    new, _ = file_names(src, dst, it.status, it.named_by, it.kompromat, it.is_suspect)
     return new, read
 
 

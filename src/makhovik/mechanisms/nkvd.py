@@ -26,6 +26,8 @@ arrests, never to the population.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -35,8 +37,16 @@ from ..state import STATUS_OF_SENTENCE
 
 __all__ = [
     "CLAIMS",
-    "static_args",
-    "week_args",
+    "Run",
+    "Week",
+    "Layout",
+    "Blocks",
+    "Regions",
+    "Agents",
+    "CadreRules",
+    "run",
+    "week_inputs",
+    "week",
     "log_requests",
     "open_limits",
     "central_review",
@@ -52,8 +62,10 @@ NO_RANK = 1 << 30  # a list threshold no rank reaches
 NEVER = 1 << 30  # the week of what has not been scheduled
 
 
-def capacity(ctx) -> np.ndarray:
-    """Weekly mass-arrest capacity of each region, in simulated agents.
+@njit(cache=True, nogil=True)
+def capacity(per_officer, officers):  # pragma: no cover - compiled
+    """Weekly mass-arrest capacity of each region, in simulated agents: ``per_officer`` (:func:`capacity_per_officer`)
+    x the free officers (by region; or weeks x regions).
 
     ``capacity_per_staff`` x free NKVD officers is a capacity in persons; a mass agent stands
     for 1/scale persons, so the capacity in agents is that times the scale. The officers of a
@@ -61,17 +73,14 @@ def capacity(ctx) -> np.ndarray:
     simulated officers still free, so that capacity does not jump with the few agents a
     small region gets at a small scale.
     """
-    return capacity_per_officer(ctx) * ctx.state.nkvd_free
+    return per_officer * officers
 
 
 def capacity_per_officer(ctx) -> np.ndarray:
-    """Weekly capacity per free simulated officer, by region, in simulated agents (:func:`capacity`; cached)."""
-    per_free = ctx.cache.get("capacity_per_free")
-    if per_free is None:
-        f0 = ctx.state.nkvd_free0
-        per_free = np.zeros(f0.shape)
-        np.divide(ctx.params.nkvd.capacity_per_staff * ctx.nkvd_staff * ctx.world.scale, f0, out=per_free, where=f0 > 0)
-        ctx.cache["capacity_per_free"] = per_free
+    """Weekly capacity per free simulated officer, by region, in simulated agents (:func:`capacity`)."""
+    f0 = ctx.state.nkvd_free0
+    per_free = np.zeros(f0.shape)
+    np.divide(ctx.params.nkvd.capacity_per_staff * ctx.nkvd_staff * ctx.world.scale, f0, out=per_free, where=f0 > 0)
     return per_free
 
 
@@ -111,30 +120,28 @@ def central_review(ctx, appetite: float, force: bool = False) -> None:
 
 
 @njit(cache=True, nogil=True)
-def _requests(week, size_factor, p, lim_initial1, lim_initial2, last_request, regions, rng):  # pragma: no cover
-    """Regions near their limits ask for more: a region whose 00447 arrests reach ``threshold`` x its limits,
-    and that has not asked for ``interval`` weeks, asks for ``size_factor`` x its initial limits; the centre
-    approves with ``approval``. ``p`` = (threshold, interval, category-1 share of an increase, approval).
-    Returns each request's region, size (simulated agents) and answer."""
-    lim1, lim2, used1, used2, arrested, ordered_room, approved_room = regions
-    threshold, interval, cat1_share, approval = p
-    R = lim1.size
+def _requests(week, run, size_factor, rng):  # pragma: no cover - compiled
+    """Regions near their limits ask for more: a region whose 00447 arrests reach ``request_threshold`` x its limits,
+    and that has not asked for ``request_interval`` weeks, asks for ``size_factor`` x its initial limits; the centre
+    approves with ``approval``. Returns each request's region, size (simulated agents) and answer."""
+    g = run.regions
+    R = g.lim1.size
     where = np.empty(R, np.int64)
     size = np.empty(R)
     ok = np.empty(R, np.bool_)
     n = 0
     for r in range(R):
-        lim = lim1[r] + lim2[r]
-        if lim <= 0 or arrested[r] < threshold * lim or week - last_request[r] < interval:
+        lim = g.lim1[r] + g.lim2[r]
+        if lim <= 0 or g.arrested[r] < run.request_threshold * lim or week - run.last_request[r] < run.request_interval:
             continue
-        s = size_factor * (lim_initial1[r] + lim_initial2[r])
+        s = size_factor * (run.lim_initial1[r] + run.lim_initial2[r])
         if s <= 0:
             continue
-        last_request[r] = week
-        where[n], size[n], ok[n] = r, s, rng.random() < approval
+        run.last_request[r] = week
+        where[n], size[n], ok[n] = r, s, rng.random() < run.approval
         if ok[n]:
-            _add_limits(lim1, lim2, r, s, cat1_share)
-            approved_room[r] += s
+            _add_limits(g.lim1, g.lim2, r, s, run.request_cat1_share)
+            g.approved_room[r] += s
         n += 1
     return where[:n], size[:n], ok[:n]
 
@@ -302,12 +309,20 @@ def _routine_arrests(B, rate, arr_ptr, block_end, status, arrest_week, cause, we
     return take_slices(arr_ptr, B, ks, _ROUTINE, status, _DETAINED, arrest_week, week, cause)
 
 
-def _layout(ctx, B: np.ndarray):
+class Layout(NamedTuple):
+    """Blocks by region: ``blocks[order]`` lists them region by region, region r at ``seg[r]:seg[r + 1]``."""
+
+    blocks: np.ndarray
+    order: np.ndarray
+    seg: np.ndarray
+
+
+def _layout(ctx, B: np.ndarray) -> Layout:
     """The blocks ``B`` with their order by region and each region's range in it."""
     reg = ctx.world.block_region[B]
     order = np.argsort(reg, kind="stable")
     seg = np.searchsorted(reg[order], np.arange(ctx.world.n_regions + 1)).astype(np.int64)
-    return B, order, seg
+    return Layout(B, order, seg)
 
 
 def _started_national(ctx) -> np.ndarray:
@@ -315,12 +330,10 @@ def _started_national(ctx) -> np.ndarray:
     st, w = ctx.state, ctx.world
     if ctx.b_nat.size == 0 or st.happened("ops_ended") or st.stopped():
         return np.zeros(ctx.b_nat.size, bool)
-    key, start = ctx.cache.get("national_start", (-1, None))
-    if key != len(st.flags):  # each block's start week, as the flags have it (the flags are only ever added)
+    if ctx.national_start[0] != len(st.flags):  # each block's start week, as the flags have it (only ever added to)
         weeks = np.array([st.flags.get(f"national_{name}_start", NEVER) for name in w.contingent_names], np.int64)
-        start = weeks[w.block_contingent[ctx.b_nat]]
-        ctx.cache["national_start"] = len(st.flags), start
-    return start <= st.week
+        ctx.national_start = (len(st.flags), weeks[w.block_contingent[ctx.b_nat]])
+    return ctx.national_start[1] <= st.week
 
 
 @njit(cache=True, nogil=True)
@@ -386,124 +399,191 @@ def _limit_requests_allowed(ctx) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _arrests_week(week, K, nat, on, kul, kulak_on, routine, p, cat1_share, arrest_share, blocks, regions, agents,
-                  rng):  # pragma: no cover - compiled
-    """The week's mass arrests: national operations, Order 00447, routine cases (and their sentences).
-
-    ``p`` = (national capacity share, registration rate, overfulfilment, routine rate, routine
-    sentence probability). Returns the arrests by cause code.
-    """
-    reg_ptr, arr_ptr, sen_ptr, block_end = blocks
-    lim1, lim2, used1, used2, arrested, ordered_room, approved_room = regions
-    status, arrest_week, cause, sentence_week, sentence = agents
-    share, reg_rate, overfulfil, routine_rate, routine_p = p
+def _arrests(week, run, K, on, kulak_on, rng):  # pragma: no cover - compiled
+    """The week's mass arrests within the regions' capacities ``K``: national operations (the blocks ``on``),
+    Order 00447 (when ``kulak_on``), routine cases (and their sentences). Returns the arrests by cause code."""
+    b, g, a = run.blocks, run.regions, run.agents
     counts = np.zeros(8, np.int64)
+    nat, kul, routine = run.national, run.kulak, run.routine
     if on.any():
-        counts += _national_arrests(nat[0], nat[1], nat[2], on, K, share, arrest_share, reg_ptr, arr_ptr, block_end,
-                                    reg_rate, status, arrest_week, cause, week, rng)
-    if kulak_on and kul[0].size:
-        counts += _kulak_arrests(kul[0], kul[1], kul[2], K, overfulfil, lim1, lim2, arrested, ordered_room,
-                                 approved_room, reg_ptr, arr_ptr, block_end, reg_rate, status, arrest_week, cause,
-                                 week, rng)
+        counts += _national_arrests(nat.blocks, nat.order, nat.seg, on, K, run.national_share, run.arrest_share,
+                                    b.reg_ptr, b.arr_ptr, b.end, run.registration_rate, a.status, a.arrest_week,
+                                    a.cause, week, rng)
+    if kulak_on and kul.blocks.size:
+        counts += _kulak_arrests(kul.blocks, kul.order, kul.seg, K, run.overfulfil, g.lim1, g.lim2, g.arrested,
+                                 g.ordered_room, g.approved_room, b.reg_ptr, b.arr_ptr, b.end, run.registration_rate,
+                                 a.status, a.arrest_week, a.cause, week, rng)
     if routine.size:
-        counts += _routine_arrests(routine, routine_rate, arr_ptr, block_end, status, arrest_week, cause, week, rng)
-        _ordinary_sentences(routine, routine_p, cat1_share, arr_ptr, sen_ptr, status, sentence_week, sentence, week,
-                            rng)
+        counts += _routine_arrests(routine, run.routine_rate, b.arr_ptr, b.end, a.status, a.arrest_week, a.cause,
+                                   week, rng)
+        _ordinary_sentences(routine, run.routine_p, run.cat1_share, b.arr_ptr, b.sen_ptr, a.status, a.sentence_week,
+                            a.sentence, week, rng)
     return counts
 
 
 @njit(cache=True, nogil=True)
-def _sentences_week(week, stopped, kul, nat, campaign, album_cap, p, cat1_share, pc, cadre, blocks, regions, agents,
-                    rank, rng):  # pragma: no cover - compiled
-    """The week's sentences: troikas and albums (ordinary courts after the stop), then the cadre.
-
-    ``p`` = (troika lag, troika category-1 share, release rate, overfulfilment, ordinary
-    category-1 share); ``album_cap`` < 0: no cap; ``cadre`` the arguments of
-    :func:`_cadre_sentences` after the week. Returns the cadre still pending.
-    """
-    reg_ptr, arr_ptr, sen_ptr, block_end = blocks
-    lim1, lim2, used1, used2, arrested, ordered_room, approved_room = regions
-    status, arrest_week, cause, sentence_week, sentence = agents
-    lag, troika_cat1, release_rate, overfulfil, ordinary_cat1 = p
-    if stopped:
-        _ordinary_sentences(campaign, 1.0 / lag, np.full(1, ordinary_cat1), arr_ptr, sen_ptr, status, sentence_week,
-                            sentence, week, rng)
+def _sentences(week, run, wk, album_cap, pending, rng):  # pragma: no cover - compiled
+    """The week's sentences: troikas and albums (``album_cap`` < 0: no cap; ordinary courts after the stop), then
+    the cadre (:func:`_cadre_sentences`, with the week's rules ``wk.cadre``). Returns the cadre still pending."""
+    b, g, a = run.blocks, run.regions, run.agents
+    kul, nat = run.kulak, run.national.blocks
+    if wk.stopped:
+        _ordinary_sentences(run.campaign, 1.0 / run.troika_lag, np.full(1, run.ordinary_cat1), b.arr_ptr, b.sen_ptr,
+                            a.status, a.sentence_week, a.sentence, week, rng)
     else:
-        if kul[0].size:
-            _troika_sentences(kul[0], kul[1], kul[2], lag, troika_cat1, release_rate, overfulfil, lim1, lim2, used1,
-                              used2, arr_ptr, sen_ptr, status, sentence_week, sentence, week, rng)
+        if kul.blocks.size:
+            _troika_sentences(kul.blocks, kul.order, kul.seg, run.troika_lag, run.troika_cat1, run.release_rate,
+                              run.overfulfil, g.lim1, g.lim2, g.used1, g.used2, b.arr_ptr, b.sen_ptr, a.status,
+                              a.sentence_week, a.sentence, week, rng)
         if nat.size:
-            _album_sentences(nat, lag, album_cap, cat1_share, arr_ptr, sen_ptr, status, sentence_week, sentence, week,
-                             rng)
-    if pc.size == 0:
-        return pc
-    p_list, p_other, p_release, min_rank, c1_list, c1_other = cadre
-    return _cadre_sentences(pc, week, p_list, p_other, p_release, min_rank, c1_list, c1_other, rank, arrest_week,
-                            status, sentence, sentence_week, rng)
+            _album_sentences(nat, run.troika_lag, album_cap, run.cat1_share, b.arr_ptr, b.sen_ptr, a.status,
+                             a.sentence_week, a.sentence, week, rng)
+    if pending.size == 0:
+        return pending
+    c = wk.cadre
+    return _cadre_sentences(pending, week, c.p_list, c.p_other, c.p_release, c.min_rank, c.c1_list, c.c1_other,
+                            a.rank, a.arrest_week, a.status, a.sentence, a.sentence_week, rng)
 
 
-def _cadre_rules(ctx) -> tuple:
+class CadreRules(NamedTuple):
+    """This week's rules for cadre cases (:func:`_cadre_rules`)."""
+
+    p_list: float  # the probability a listed case (rank >= min_rank, arrested before this week) is signed now
+    p_other: float  # the weekly probability another case is decided
+    p_release: float  # the weekly probability an undecided case is released
+    min_rank: int  # the lowest rank whose cases go to the central lists
+    c1_list: float  # category 1 on the lists
+    c1_other: float  # category 1 otherwise
+
+
+def _cadre_rules(ctx) -> CadreRules:
     """This week's rules for cadre cases: central lists for the elite (C12, C13), troikas or ordinary courts for the others."""
     st, p = ctx.state, ctx.params.nkvd
     lag = 1.0 / p.cadre_lag_weeks
     if st.stopped():  # ordinary procedure for all, no lists, no releases but those of the stop itself
-        return lag, lag, 0.0, NO_RANK, p.ordinary_cat1, p.ordinary_cat1
+        return CadreRules(lag, lag, 0.0, NO_RANK, p.ordinary_cat1, p.ordinary_cat1)
     p_list = min(1.0, p.list_interval_weeks * lag) if st.week % p.list_interval_weeks == 0 else 0.0
     # troikas judge cadre only during the campaign; before it, ordinary procedure
     c1_other = p.cadre_cat1 if st.happened("decision") else p.ordinary_cat1
-    return p_list, lag, p.release_rate, p.list_min_rank, p.list_cat1, c1_other
+    return CadreRules(p_list, lag, p.release_rate, p.list_min_rank, p.list_cat1, c1_other)
+
+
+class Blocks(NamedTuple):
+    """Each mass block's pointers (registered, arrested, processed) and end: its agents are taken in order."""
+
+    reg_ptr: np.ndarray
+    arr_ptr: np.ndarray
+    sen_ptr: np.ndarray
+    end: np.ndarray
+
+
+class Regions(NamedTuple):
+    """Order 00447 by region: limits by category, sentences used, arrests counted, the parts set and approved."""
+
+    lim1: np.ndarray
+    lim2: np.ndarray
+    used1: np.ndarray
+    used2: np.ndarray
+    arrested: np.ndarray
+    ordered_room: np.ndarray
+    approved_room: np.ndarray
+
+
+class Agents(NamedTuple):
+    """The agent columns the NKVD writes (and the cadre's ranks it reads)."""
+
+    status: np.ndarray
+    arrest_week: np.ndarray
+    cause: np.ndarray
+    sentence_week: np.ndarray
+    sentence: np.ndarray
+    rank: np.ndarray
+
+
+class Run(NamedTuple):
+    """The NKVD machine's arrays and rules that stay the same all run (:func:`run`; arrays change in place)."""
+
+    per_officer: np.ndarray  # capacity per free officer, by region (capacity_per_officer)
+    officers: np.ndarray  # free NKVD officers by region, in persons
+    national: Layout  # the national operations' blocks
+    kulak: Layout  # Order 00447's blocks
+    routine: np.ndarray  # the routine contingent's blocks
+    campaign: np.ndarray  # the blocks of the mass operations (00447 and national)
+    national_share: float
+    registration_rate: float
+    overfulfil: float
+    routine_rate: float
+    routine_p: float  # weekly probability a routine case is decided
+    cat1_share: np.ndarray  # by block
+    arrest_share: np.ndarray  # by block
+    request_threshold: float
+    request_interval: float
+    request_cat1_share: float
+    approval: float
+    lim_initial1: np.ndarray
+    lim_initial2: np.ndarray
+    last_request: np.ndarray
+    album_cap: float  # the album's weekly throughput, in simulated agents
+    troika_lag: float
+    troika_cat1: float
+    release_rate: float
+    ordinary_cat1: float
+    blocks: Blocks
+    regions: Regions
+    agents: Agents
+
+
+class Week(NamedTuple):
+    """This week's part of the NKVD machine (:func:`week_inputs`)."""
+
+    started: np.ndarray  # which national blocks are in an operation
+    kulak_on: bool
+    requests_on: bool
+    request_size: float  # request_size x the regionals' zeal
+    capped: bool  # whether the album caps the national sentences (not while the special troikas sit)
+    stopped: bool
+    cadre: CadreRules
 
 
 @njit(cache=True, nogil=True)
-def _week(week, static, weekly, pending, rank, rng):  # pragma: no cover - compiled
-    """One week of the NKVD machine: mass arrests (:func:`_arrests_week`), limit requests (:func:`_requests`)
-    and sentences (:func:`_sentences_week`), from the run's arrays and rules (``static``, :func:`static_args`)
-    and this week's (``weekly``, :func:`week_args`); ``pending`` the cadre whose cases are open. Returns the
-    arrests by cause, the requests, and the cadre still pending."""
-    (per_free, free, nat, kul, routine, p_arrests, cat1_share, arrest_share, p_requests, lim_initial1, lim_initial2,
-     last_request, album_cap, b_nat, campaign, p_sentences, blocks, regions, agents) = static
-    started, kulak_on, requests_on, request_size, capped, stopped, cadre = weekly
+def week(t, run, wk, pending, rng):  # pragma: no cover - compiled
+    """One week of the NKVD machine in week ``t``: mass arrests within the capacity (:func:`_arrests`), limit
+    requests (:func:`_requests`) and sentences (:func:`_sentences`); ``pending`` the cadre whose cases are open.
+    Returns the arrests by cause, the requests, and the cadre still pending."""
     # the capacity after this week's arrests of officers so far
-    counts = _arrests_week(week, per_free * free, nat, started, kul, kulak_on, routine, p_arrests, cat1_share,
-                           arrest_share, blocks, regions, agents, rng)
-    if requests_on:
-        req = _requests(week, request_size, p_requests, lim_initial1, lim_initial2, last_request, regions, rng)
+    counts = _arrests(t, run, capacity(run.per_officer, run.officers), wk.started, wk.kulak_on, rng)
+    if wk.requests_on:
+        req = _requests(t, run, wk.request_size, rng)
     else:
         req = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
-    cap = round_one(album_cap, rng) if capped else -1
-    pending = _sentences_week(week, stopped, kul, b_nat, campaign, cap, p_sentences, cat1_share, pending, cadre,
-                              blocks, regions, agents, rank, rng)
-    return counts, req, pending
+    cap = round_one(run.album_cap, rng) if wk.capped else -1
+    return counts, req, _sentences(t, run, wk, cap, pending, rng)
 
 
-def static_args(ctx) -> tuple:
-    """The arrays and rules of the NKVD kernel (:func:`_week`) that stay the same all run (the arrays change
-    in place): blocks and their layout by region, capacity per free officer and the free officers, the
-    limits, the rules of arrest, requests and sentences."""
+def run(ctx) -> Run:
+    """The NKVD machine's :class:`Run`, made once a run."""
     st, p = ctx.state, ctx.params.nkvd
-    blocks = (st.reg_ptr, st.arr_ptr, st.sen_ptr, ctx.world.block_start + ctx.world.block_size)  # and the ends
-    regions = (st.lim1, st.lim2, st.used1, st.used2, st.arrested_00447, st.ordered_room, st.approved_room)
-    agents = (st.status, st.arrest_week, st.cause, st.sentence_week, st.sentence)
-    return (capacity_per_officer(ctx), st.nkvd_free, _layout(ctx, ctx.b_nat), _layout(ctx, ctx.b_00447), ctx.b_routine,
-            (p.national_capacity_share, p.registration_rate, p.overfulfil, p.routine_rate, 1.0 / p.routine_lag_weeks),
-            ctx.cat1_share, ctx.arrest_share,
-            (p.request_threshold, float(p.request_interval_weeks), p.request_cat1_share,
-             ctx.params.centre.approval_prob), st.lim_initial1, st.lim_initial2, st.last_request,
-            p.album_capacity * ctx.national_size, ctx.b_nat, ctx.b_campaign,
-            (p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.overfulfil, p.ordinary_cat1),
-            blocks, regions, agents)
+    return Run(capacity_per_officer(ctx), st.nkvd_free, _layout(ctx, ctx.b_nat), _layout(ctx, ctx.b_00447),
+               ctx.b_routine, ctx.b_campaign, p.national_capacity_share, p.registration_rate, p.overfulfil,
+               p.routine_rate, 1.0 / p.routine_lag_weeks, ctx.cat1_share, ctx.arrest_share, p.request_threshold,
+               float(p.request_interval_weeks), p.request_cat1_share, ctx.params.centre.approval_prob,
+               st.lim_initial1, st.lim_initial2, st.last_request, p.album_capacity * ctx.national_size,
+               p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.ordinary_cat1,
+               Blocks(st.reg_ptr, st.arr_ptr, st.sen_ptr, ctx.world.block_start + ctx.world.block_size),
+               Regions(st.lim1, st.lim2, st.used1, st.used2, st.arrested_00447, st.ordered_room, st.approved_room),
+               Agents(st.status, st.arrest_week, st.cause, st.sentence_week, st.sentence, st.rank))
 
 
-def week_args(ctx, pr) -> tuple:
-    """This week's part of the NKVD kernel's arguments: the national operations going on, whether Order 00447
-    is, whether regions may request limits and how much, whether the albums are capped, whether the stop
-    has taken effect, and the rules for cadre cases."""
+def week_inputs(ctx, pr) -> Week:
+    """This week's :class:`Week`: the national operations going on, whether Order 00447 is, whether regions may
+    request limits and how much, whether the albums are capped, whether the stop has taken effect, and the rules
+    for cadre cases."""
     st = ctx.state
     stopped = st.stopped()
     kulak_on = st.happened("op00447_start") and not st.happened("ops_ended") and not stopped
-    return (_started_national(ctx), kulak_on, _limit_requests_allowed(ctx),
-            ctx.params.nkvd.request_size * pr.regional_zeal, st.week > st.special_troikas_until and not stopped,
-            stopped, _cadre_rules(ctx))
+    return Week(_started_national(ctx), kulak_on, _limit_requests_allowed(ctx),
+                ctx.params.nkvd.request_size * pr.regional_zeal, st.week > st.special_troikas_until and not stopped,
+                stopped, _cadre_rules(ctx))
 
 
 def log_requests(ctx, requests: tuple) -> None:

@@ -22,9 +22,9 @@ import numpy as np
 from numba import njit
 
 from ..codes import FACTIONS, Faction
-from ..kernels import Pack
 
-__all__ = ["CLAIMS", "Pressures", "power", "election_factor", "punitive", "compute", "hostility_matrix", "weight"]
+__all__ = ["CLAIMS", "Pressures", "Run", "run", "pressures", "power", "election_factor", "compute", "hostility_matrix",
+           "weight"]
 
 CLAIMS = ("C2", "C6", "C7", "C8", "C9", "C10", "C11")
 NF = len(FACTIONS)
@@ -41,21 +41,39 @@ class Pressures(NamedTuple):
     regional_zeal: float  # the regionals' punitive drive times their remaining power (relative)
 
 
+class Run(NamedTuple):
+    """What the pressures are worked out from, the same all run (:func:`run`; arrays change in place)."""
+
+    free_fr: np.ndarray  # free persons by faction and rank
+    rank_power: np.ndarray  # the power of a free person of each rank
+    authority: float  # the centre's power by office
+    punitive: np.ndarray  # each faction's base preference for repression
+    hostility: np.ndarray  # faction x faction
+    alarm: np.ndarray  # the leadership's alarm about each faction
+    inv_weight0: np.ndarray  # 1 / each faction's rank-weighted free membership at the start (0 for none)
+
+
+def run(ctx) -> Run:
+    """The run's :class:`Run`, with strength measured against the factions' weight at the start."""
+    p = ctx.params.pressure
+    rank_power = np.asarray(p.rank_power, float)
+    weight0 = _weight(ctx.state.free_fr, rank_power)
+    inv_weight0 = np.zeros(NF)
+    np.divide(1.0, weight0, out=inv_weight0, where=weight0 > 0)
+    base = np.zeros(NF)
+    for f, v in p.punitive.items():
+        base[FACTIONS.index(f)] = v
+    return Run(ctx.state.free_fr, rank_power, p.centre_authority, base, ctx.hostility, ctx.state.alarm, inv_weight0)
+
+
 def weight(ctx) -> np.ndarray:
     """Rank-weighted free membership of each faction (persons, expanded to scale 1)."""
-    return _weight(ctx.state.free_fr, _rank_power(ctx))
+    return _weight(ctx.state.free_fr, ctx.pressure.rank_power)
 
 
 def power(ctx, raw: np.ndarray | None = None) -> np.ndarray:
     """Power shares of the factions (sum 1 over the cadre factions, 0 for the mass), from ``weight`` if given."""
     return _power(weight(ctx) if raw is None else raw, ctx.params.pressure.centre_authority)
-
-
-def _rank_power(ctx) -> np.ndarray:
-    rp = ctx.cache.get("rank_power")
-    if rp is None:
-        rp = ctx.cache["rank_power"] = np.asarray(ctx.params.pressure.rank_power, float)
-    return rp
 
 
 @njit(cache=True, nogil=True)
@@ -74,20 +92,18 @@ def _power(raw, authority):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _pressures(pack, election):  # pragma: no cover - compiled
-    """Power, mass pressure, strength, target shares and the regionals' zeal (see :func:`compute`), from the
-    run's arrays (``pack``); the punitive preferences are the base ones with the regionals' times
-    ``election`` (:func:`punitive`)."""
-    free_fr, rank_power, authority, base, H, alarm, inv_weight0 = pack.items
-    u = base.copy()
+def pressures(run, election):  # pragma: no cover - compiled
+    """Power, mass pressure, strength, target shares and the regionals' zeal (see :func:`compute`); the punitive
+    preferences are the base ones with the regionals' times ``election`` (:func:`election_factor`)."""
+    u = run.punitive.copy()
     u[REGIONALS] *= election
-    raw = _weight(free_fr, rank_power)
-    P = _power(raw, authority)
+    raw = _weight(run.free_fr, run.rank_power)
+    P = _power(raw, run.authority)
     drive = P * u
     denom = drive.sum()
-    target = (drive @ H) / denom if denom > 0 else np.zeros(raw.size)
-    strength = raw * inv_weight0
-    return P, strength, denom * (1.0 + alarm.sum()), target, min(u[REGIONALS], 1.0) * strength[REGIONALS]
+    target = (drive @ run.hostility) / denom if denom > 0 else np.zeros(raw.size)
+    strength = raw * run.inv_weight0
+    return P, strength, denom * (1.0 + run.alarm.sum()), target, min(u[REGIONALS], 1.0) * strength[REGIONALS]
 
 
 def election_factor(ctx) -> float:
@@ -104,32 +120,9 @@ def election_factor(ctx) -> float:
     return 1.0 + p.election_fear * ctx.params.centre.election_preference * prox
 
 
-def punitive(ctx) -> np.ndarray:
-    """Punitive preference of each faction this week."""
-    u = _punitive_base(ctx).copy()
-    u[REGIONALS] *= election_factor(ctx)
-    return u
-
-
-def _punitive_base(ctx) -> np.ndarray:
-    base = ctx.cache.get("punitive")
-    if base is None:
-        base = ctx.cache["punitive"] = np.zeros(NF)
-        for f, v in ctx.params.pressure.punitive.items():
-            base[FACTIONS.index(f)] = v
-    return base
-
-
 def compute(ctx) -> Pressures:
-    """Power, mass pressure and targeted pressure for this week."""
-    pack = ctx.cache.get("pressure")
-    if pack is None:  # the start: the arrays of the formula, the same all run (they change in place)
-        ctx.weight0 = weight(ctx)  # strength is measured against it
-        inv_weight0 = np.zeros(NF)
-        np.divide(1.0, ctx.weight0, out=inv_weight0, where=ctx.weight0 > 0)
-        pack = ctx.cache["pressure"] = Pack((ctx.state.free_fr, _rank_power(ctx), ctx.params.pressure.centre_authority,
-                                             _punitive_base(ctx), ctx.hostility, ctx.state.alarm, inv_weight0))
-    return Pressures(*_pressures(pack, election_factor(ctx)))
+    """Power, mass pressure and targeted pressure for this week (:func:`pressures`)."""
+    return Pressures(*pressures(ctx.pressure, election_factor(ctx)))
 
 
 def hostility_matrix(params) -> np.ndarray:
