@@ -108,7 +108,10 @@ class Context:
         ctx.target_weight = np.zeros(len(FACTIONS))
         for f, v in p.centre.target_weight.items():
             ctx.target_weight[FACTIONS.index(f)] = v
-        ctx.naming = np.array([p.flywheel.naming.get(t, 0.0) for t in TIE_TYPES])
+        base = np.array([p.flywheel.naming.get(t, 0.0) for t in TIE_TYPES])
+        ctx.naming = {i: np.minimum(base * i, 1.0)  # the namings' probabilities at each phase's intensity
+                      for i in (p.flywheel.precampaign_intensity, p.flywheel.campaign_intensity,
+                                p.flywheel.post_stop_intensity)}
         el = [e for e in scenario.events if e.kind == "elections"]
         ctx.election_week = ctx.week_of(el[0].date) if el else None
         ctx.top_regionals = decline.top_regionals(world)

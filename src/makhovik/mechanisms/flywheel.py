@@ -244,8 +244,8 @@ def interrogation(ctx) -> Interrogation:
 
 
 def naming(ctx, inten: float) -> np.ndarray:
-    """The probability of a naming along each tie type at this intensity."""
-    return np.minimum(ctx.naming * inten, 1.0)
+    """The probability of a naming along each tie type at this intensity (one of the phases': ``ctx.naming``)."""
+    return ctx.naming[inten]
 
 
 @njit(cache=True, nogil=True)
