@@ -20,29 +20,30 @@ def test_name_neighbours_reads_every_tie_of_the_prisoners_once():
     whole = np.ones(5, bool)
     status = np.zeros(5, np.int8)
     rng = np.random.default_rng(0)
-    src, dst, us, ud, read = name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 1.0, whole, status, rng)
-    assert read == 5  # degrees 3 + 2
-    assert sorted(zip(src.tolist(), dst.tolist(), strict=True)) == [(0, 1), (0, 2), (0, 3), (3, 0), (3, 4)]
-    assert us.size == 0 and ud.size == 0
+    got = name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 1.0, whole, status, rng)
+    assert got.read == 5  # degrees 3 + 2
+    assert sorted(zip(got.src.tolist(), got.dst.tolist(), strict=True)) == [(0, 1), (0, 2), (0, 3), (3, 0), (3, 4)]
+    assert got.typ.tolist() == [0] * 5
+    assert got.up_src.size == 0 and got.up_dst.size == 0
     status[[2, 4]] = 1  # no longer free: not named
-    _, dst, *_ = name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 1.0, whole, status, rng)
+    dst = name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 1.0, whole, status, rng).dst
     assert sorted(dst.tolist()) == [0, 1, 3]
-    _, dst, *_ = name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 0.0, whole, status, rng)
-    assert dst.size == 0
+    assert name_neighbours(STAR.indptr, STAR.indices, np.array([0, 3]), 0.0, whole, status, rng).dst.size == 0
 
 
 def test_name_neighbours_sets_aside_namings_from_a_scaled_tier_into_the_whole():
     whole = np.array([True, False, False, False, True])
-    src, dst, us, ud, _ = name_neighbours(STAR.indptr, STAR.indices, np.array([3]), 1.0, whole,
-                                          np.zeros(5, np.int8), np.random.default_rng(0))
-    assert sorted(zip(us.tolist(), ud.tolist(), strict=True)) == [(3, 0), (3, 4)] and dst.size == 0
+    got = name_neighbours(STAR.indptr, STAR.indices, np.array([3]), 1.0, whole, np.zeros(5, np.int8),
+                          np.random.default_rng(0))
+    assert sorted(zip(got.up_src.tolist(), got.up_dst.tolist(), strict=True)) == [(3, 0), (3, 4)]
+    assert got.dst.size == 0
 
 
 def test_name_neighbours_names_each_tie_with_probability_q():
     n = 20_000
     m = to_csr(np.zeros(n - 1, np.int64), np.arange(1, n), n)  # one prisoner with n-1 ties
-    _, dst, *_ = name_neighbours(m.indptr, m.indices, np.array([0]), 0.3, np.ones(n, bool), np.zeros(n, np.int8),
-                                 np.random.default_rng(1))
+    dst = name_neighbours(m.indptr, m.indices, np.array([0]), 0.3, np.ones(n, bool), np.zeros(n, np.int8),
+                          np.random.default_rng(1)).dst
     sd = np.sqrt(0.3 * 0.7 * (n - 1))
     assert abs(dst.size - 0.3 * (n - 1)) < 4 * sd
 

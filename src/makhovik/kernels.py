@@ -34,7 +34,7 @@ from numba import njit, types
 from numba.experimental import structref
 from numba.extending import overload, typeof_impl
 
-__all__ = ["generator", "Pack", "name_along_ties", "merge_ties", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
+__all__ = ["generator", "Pack", "Namings", "name_along_ties", "merge_ties", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
            "take_slices", "ArrestCols", "arrest_free", "sample_free", "draw_free",
            "promote_agent", "csr_traverse"]
 
@@ -154,6 +154,18 @@ from .codes import DETAINED, FREE, Faction  # noqa: E402 - the codes compiled in
 NKVD = int(Faction.NKVD)
 
 
+class Namings(NamedTuple):
+    """What one interrogation round along ties gives (:func:`name_along_ties`)."""
+
+    src: np.ndarray  # the namer of each naming
+    dst: np.ndarray  # the named
+    typ: np.ndarray  # the tie type it went along
+    up_src: np.ndarray  # pairs from a scaled tier into the whole (for the caller): the namer,
+    up_dst: np.ndarray  # the whole agent named,
+    up_typ: np.ndarray  # and the tie type
+    read: int  # ties read (of the types that name)
+
+
 @njit(cache=True, nogil=True)
 def name_along_ties(indptr, indices, types, qs, rows, whole, status, rng):  # pragma: no cover - compiled
     """Namings by the prisoners ``rows`` along their ties of every type (:func:`merge_ties`: one CSR, each
@@ -166,7 +178,7 @@ def name_along_ties(indptr, indices, types, qs, rows, whole, status, rng):  # pr
 
     Returns
     -------
-    src, dst, typ, up_src, up_dst, up_typ, edges
+    Namings
         The namings with their tie type, the pairs named from below with theirs, and the
         number of ties read (of the types that name).
     """
@@ -184,7 +196,7 @@ def name_along_ties(indptr, indices, types, qs, rows, whole, status, rng):  # pr
     read = 0
     q, t = qs[0], 0  # one type (types is None): the same for every tie
     if types is None and q <= 0:
-        return src[:0], dst[:0], typ[:0], usrc[:0], udst[:0], utyp[:0], 0
+        return Namings(src[:0], dst[:0], typ[:0], usrc[:0], udst[:0], utyp[:0], 0)
     for i in range(rows.size):
         r = rows[i]
         wr = whole[r]
@@ -206,7 +218,7 @@ def name_along_ties(indptr, indices, types, qs, rows, whole, status, rng):  # pr
                 dst[n] = j
                 typ[n] = t
                 n += 1
-    return src[:n], dst[:n], typ[:n], usrc[:m], udst[:m], utyp[:m], read
+    return Namings(src[:n], dst[:n], typ[:n], usrc[:m], udst[:m], utyp[:m], read)
 
 
 def merge_ties(ties: dict, names) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -243,10 +255,8 @@ def _merge(indptrs, indicess):  # pragma: no cover - compiled
 
 
 def name_neighbours(indptr, indices, rows, q, whole, status, rng):
-    """:func:`name_along_ties` for one tie type: ``(src, dst, up_src, up_dst, edges)``."""
-    src, dst, _, us, ud, _, read = name_along_ties(indptr, indices, None, np.array([float(q)]), rows, whole, status,
-                                                   rng)
-    return src, dst, us, ud, read
+    """:func:`name_along_ties` for one tie type (every ``typ`` 0): :class:`Namings`."""
+    return name_along_ties(indptr, indices, None, np.array([float(q)]), rows, whole, status, rng)
 
 
 @njit(cache=True, nogil=True)

@@ -253,14 +253,14 @@ def interrogate(it, qs, arrested, rng):  # pragma: no cover - compiled
     """The interrogation of the prisoners ``arrested`` (see :func:`interrogation`): namings along ties and from
     below, at the probabilities ``qs`` by tie type (:func:`naming`), filed. Returns the newly named and the ties
     read."""
-    src, dst, _, s_up, d_up, t_up, read = name_along_ties(it.indptr, it.indices, it.types, qs, arrested, it.whole,
-                                                          it.status, rng)
-    if s_up.size:
-        s2, d2 = _from_below(s_up, d_up, t_up, qs, it.patronage, it.expansion, it.key_p, it.order_p, it.sorted_p,
+    got = name_along_ties(it.indptr, it.indices, it.types, qs, arrested, it.whole, it.status, rng)
+    src, dst = got.src, got.dst
+    if got.up_src.size:
+        s2, d2 = _from_below(got.up_src, got.up_dst, got.up_typ, qs, it.patronage, it.expansion, it.key_p, it.order_p, it.sorted_p,
                              it.key_f, it.order_f, it.sorted_f, rng)
         src, dst = np.concatenate((src, s2)), np.concatenate((dst, d2))
     new, _ = file_names(src, dst, it.status, it.named_by, it.kompromat, it.is_suspect)
-    return new, read
+    return new, got.read
 
 
 def reproduction(world, state) -> tuple[np.ndarray, np.ndarray]:
@@ -365,7 +365,7 @@ def cascade_submodel(ties, naming: dict[str, float], hazard_per_name: float, imm
             suspects, frontier = hazard_hits(suspects, kompromat, rank, immunity, hazard_per_name, status, rng)
         status[frontier] = 1
         arrest_week[frontier] = t
-        _, dst, _, _, _, _, read = name_along_ties(indptr, indices, types, qs, frontier, whole, status, rng)
-        edges += read
-        suspects = np.concatenate([suspects, add_names(dst, _NO_TIMES, kompromat, is_suspect)])
+        got = name_along_ties(indptr, indices, types, qs, frontier, whole, status, rng)
+        edges += got.read
+        suspects = np.concatenate([suspects, add_names(got.dst, _NO_TIMES, kompromat, is_suspect)])
     return CascadeRun(arrest_week, edges)
