@@ -1,6 +1,7 @@
 """Hand-countable worlds for each mechanism."""
 
 import numpy as np
+import pandas.testing as pdt
 import pytest
 
 import makhovik
@@ -133,8 +134,14 @@ def test_generator_and_numpy_integer_seeds():
     scn = quiet_scenario(events=[TRIAL_AT_START])
     a = makhovik.simulate(scn, seed=np.random.default_rng(3), world=chain_world(5))
     assert a.seed is None and a.agents["arrest_week"].iloc[0] == 0
+    a2 = makhovik.simulate(scn, seed=np.random.default_rng(3), world=chain_world(5))
     b = makhovik.simulate(scn, seed=np.int64(3), world=chain_world(5))
-    assert b.seed == 3
+    c = makhovik.simulate(scn, seed=3, world=chain_world(5))
+    assert b.seed == c.seed == 3 and isinstance(b.seed, int)
+    for name, df in c.tables().items():  # a numpy integer seed is the same seed as the int
+        pdt.assert_frame_equal(df, b.tables()[name], check_exact=True)
+    for name, df in a.tables().items():  # generators in the same state give the same run
+        pdt.assert_frame_equal(df, a2.tables()[name], check_exact=True)
 
 
 def test_power_and_target_pressure_by_hand():

@@ -11,6 +11,7 @@ from makhovik.testing import check_invariants
 from conftest import TINY
 
 MASS = ("op00447",)
+OP00447 = ("kulaks", "criminals", "anti_soviet", "camp_prisoners")  # the contingents of Order 00447 in great-terror
 
 
 def run(h="center", seed=5, scale=TINY, **sets):
@@ -59,8 +60,21 @@ def test_limits_hold_when_regions_may_not_exceed_them():
 
 def test_overfulfilment_is_bounded_and_marked():
     res = run(h="seed", **{"mechanisms.nkvd.overfulfil": 0.3})
-    lim = res.limits
+    lim = res.limits.set_index("region")
     assert (lim["arrested"] <= 1.3 * (lim["limit_cat1"] + lim["limit_cat2"]) + 1).all()
+    # every Order 00447 arrest is counted in its region, and marked by the part of the limits it fell in: those the
+    # centre set (ordered), those it approved on request, or past both (over_limit); rooms only grow, so the
+    # arrests marked within them are at most the rooms at the end (+1 for the fractional last place)
+    a = res.agents
+    kul = a[a["contingent"].isin(OP00447) & (a["arrest_week"] >= 0)]
+    by = kul.groupby(["region", "cause"], observed=True).size().unstack(fill_value=0)
+    by = by.reindex(index=lim.index, columns=["ordered", "approved", "over_limit"], fill_value=0)
+    assert set(kul["cause"].astype(str)) <= {"ordered", "approved", "over_limit"}
+    assert (by.sum(axis=1) == lim["arrested"]).all()
+    assert (by["ordered"] <= lim["ordered_room"] + 1).all()
+    assert (by["ordered"] + by["approved"] <= lim["ordered_room"] + lim["approved_room"] + 1).all()
+    assert (by["over_limit"] >= lim["arrested"] - lim["ordered_room"] - lim["approved_room"] - 1).all()
+    assert by["over_limit"].sum() > 0  # the limits bind somewhere: the marking is exercised
     assert check_invariants(res) == []
 
 
@@ -91,12 +105,25 @@ def test_pressure_initiative_waits_for_pressure():
 
 
 def test_top_removal_takes_the_regional_top():
-    res = run(h="seed", **{"mechanisms.decline.top_removal_power_ratio": 1.0,
-                           "mechanisms.decline.top_removal_rate": 1.0})
-    ev = res.events.set_index("event")
-    t = ev.loc["top_removal_begins", "week"]
+    """At rate 1 the centre arrests every free member of the regional top in the week the removal begins."""
+    sets = {"mechanisms.decline.top_removal_power_ratio": 1.0}
+    res = run(h="seed", **sets, **{"mechanisms.decline.top_removal_rate": 1.0})
+    t = res.events.set_index("event").loc["top_removal_begins", "week"]
+    top = _top_regionals(res.agents)
+    assert (top["arrest_week"].between(0, t)).all()  # nobody of the top is left free after week t
+    at_t = top[top["arrest_week"] == t]
+    assert len(at_t) > 0 and set(at_t["cause"].astype(str)) == {"ordered"}
     for who in ("kosior_arrested", "eikhe_arrested", "postyshev_arrested"):
-        assert ev.loc[who, "week"] <= t
+        assert res.events.set_index("event").loc[who, "week"] <= t
+    # the same run with the removal off: the top outlives week t
+    off = _top_regionals(run(h="seed", **sets, **{"mechanisms.decline.top_removal_rate": 0.0}).agents)
+    assert ((off["arrest_week"] < 0) | (off["arrest_week"] > t)).sum() > 0
+
+
+def _top_regionals(agents):
+    """The regional top as decline.top_regionals has it: regionals of Politburo rank or in the 1934 CC (a
+    promotion makes a head, not a member of the top; one removed from a Ukrainian post may be missed here)."""
+    return agents[(agents["faction"] == "regionals") & (agents["cc_1934"] | (agents["rank"] == "politburo"))]
 
 
 def test_routine_arrests_match_the_binomial_law():
@@ -115,8 +142,25 @@ def test_every_hypothesis_runs_and_keeps_its_invariants(tiny_results, h):
     assert check_invariants(res) == []
     assert res.scenario.hypothesis.name == h
     assert res.weekly["arrests"].sum() > 0
-    names = set(res.events["event"])
+    ev = res.events
+    names = set(ev["event"])
     assert {"trial_16", "tukhachevsky"} <= names  # exogenous shocks fire in every hypothesis
+    # each hypothesis's rules show in what happens: who decides, who raises limits, Ukraine, why it stops
+    c = res.scenario.mechanisms.centre
+    first = ev.drop_duplicates("event").set_index("event")
+    decision = first.loc["mass_operations_decision"]
+    if c.initiative == "schedule":
+        assert decision["detail"] == "the centre's own schedule"
+        assert 0 <= (c.initiative_date - decision["date"]).days < 7  # the week of the date it is given
+    else:
+        assert decision["detail"].startswith("pressure ") and ">= resistance" in decision["detail"]
+    asked, raised = "limit_request" in names, "central_limit_increase" in names
+    assert (asked, raised) == {"requests": (True, False), "central": (False, True), "both": (True, True)}[c.limit_mode]
+    raises = ev[ev["event"].isin(["limit_request", "central_limit_increase"])]
+    assert (raises["week"] > decision["week"]).all()
+    assert ("ukraine_replacement_attempt" in names) == c.ukraine_attempt
+    stop = first.loc["stop_order", "detail"]
+    assert stop.startswith({"schedule": "the centre's own schedule", "pressure": "pressure "}.get(c.stop_rule, ""))
 
 
 def test_same_seed_same_tables_different_seed_differs():

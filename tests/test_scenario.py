@@ -1,6 +1,7 @@
 """Scenario loading, overlays and their merge rules, overrides, errors that name the field."""
 
 import json
+import re
 
 import pytest
 
@@ -15,6 +16,7 @@ from makhovik.scenario import (
     parameter_table,
     scenario_hash,
 )
+from makhovik.scenario.schema import Scenario
 
 
 def test_builtins_are_listed():
@@ -45,11 +47,51 @@ def test_hypotheses_differ_where_design_says():
     assert (s.stop_rule, c.stop_rule, i.stop_rule) == ("pressure", "schedule", "either")
 
 
+_PATH = re.compile(r"\b((?:centre|nkvd|alarm|pressure|flywheel|decline|control|ties)(?:\.[a-z_0-9]+)+)")
+_STATED = re.compile(r"\s*(?:(=|>|<)\s*([\w.\-]+)|(?:low |high )?\(([\d.]+)\)|([\d.]+)\b)")
+
+
+def _resolve(scenario, path):
+    node = scenario.model_dump(mode="json")
+    if path.split(".")[0] not in node:
+        node = node["mechanisms"]
+    for key in path.split("."):
+        node = node[key] if isinstance(node, dict) else node[int(key)]
+    return node
+
+
+def _statements(text):
+    """Each parameter a claim text names, with what it says of it: ``a.b = v``, ``a.b > v``, ``a.b (v)``, ``a.b v``."""
+    for m in _PATH.finditer(text):
+        said = _STATED.match(text, m.end())
+        if said is None or not any(said.groups()):
+            yield m.group(1), None, None
+        elif said.group(1):
+            yield m.group(1), said.group(1), said.group(2)
+        else:
+            yield m.group(1), "=", said.group(3) or said.group(4)
+
+
 def test_overlay_states_its_claims():
+    """Every parameter an overlay's claim text names exists, and every value it states is the value it sets."""
+    checked = 0
     for h in ("seed", "center", "interaction"):
-        info = load_scenario("great-terror", hypothesis=h).hypothesis
+        s = load_scenario("great-terror", hypothesis=h)
+        info = s.hypothesis
         assert info.name == h and info.summary and info.claims
         assert all(k.startswith("C") for k in info.claims)
+        for claim, text in info.claims.items():
+            for path, op, value in _statements(text):
+                actual = _resolve(s, path)  # a KeyError names a parameter the text invents
+                if op is None:
+                    continue
+                checked += 1
+                if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+                    ok = {"=": actual == float(value), ">": actual > float(value), "<": actual < float(value)}[op]
+                else:
+                    ok = op == "=" and str(actual).lower() == value.lower()
+                assert ok, f"{h} {claim}: the text says {path} {op} {value}, the overlay sets {actual!r}"
+    assert checked >= 20
 
 
 def test_overrides_and_scale():
@@ -59,6 +101,8 @@ def test_overrides_and_scale():
     assert s.mechanisms.nkvd.overfulfil == 0.25
     assert s.mechanisms.alarm.immunity[5] == 0.5
     assert apply_overrides({"a": {"b": 1}}, {"a.c": [1]}) == {"a": {"b": 1, "c": [1]}}
+    sets = {"a": {"b": {"c": 1}}, "a.b.c": 2}  # a later override below an earlier one: the caller's value stays
+    assert apply_overrides({}, sets) == {"a": {"b": {"c": 2}}} and sets["a"] == {"b": {"c": 1}}
 
 
 @pytest.mark.parametrize("sets, field", [
@@ -166,7 +210,50 @@ def test_json_schema_and_hash():
     a = load_scenario("great-terror", hypothesis="seed")
     b = load_scenario("great-terror", hypothesis="seed")
     c = load_scenario("great-terror", hypothesis="center")
-    assert scenario_hash(a) == scenario_hash(b) != scenario_hash(c)
+    d = load_scenario("great-terror", hypothesis="seed", overrides=["mechanisms.nkvd.overfulfil=0.21"])
+    e = load_scenario("great-terror", hypothesis="seed", overrides=["mechanisms.nkvd.overfulfil=0.2"])  # its value
+    assert scenario_hash(a) == scenario_hash(b) == scenario_hash(e)
+    assert len({scenario_hash(a), scenario_hash(c), scenario_hash(d)}) == 3  # one parameter changes the hash
+    # every hard bound pydantic enforces is in the schema a user sees, with the same value
+    bound_key = {"Ge": ("ge", "minimum"), "Le": ("le", "maximum"), "Gt": ("gt", "exclusiveMinimum"),
+                 "Lt": ("lt", "exclusiveMaximum")}
+    n = 0
+    for model in _models(Scenario):
+        props = sch["$defs"][model.__name__]["properties"] if model is not Scenario else sch["properties"]
+        for name, info in model.model_fields.items():
+            for m in info.metadata:
+                attr, key = bound_key.get(type(m).__name__, (None, None))
+                if key is not None:
+                    want = getattr(m, attr)
+                    if hasattr(want, "isoformat"):  # a date: JSON Schema's bounds for a "format: date" string
+                        key, want = "format" + key[0].upper() + key[1:], want.isoformat()
+                    prop = props[info.alias or name]
+                    got = next((o[key] for o in [prop, *prop.get("anyOf", [])] if key in o), None)  # or optional
+                    assert got == want, f"{model.__name__}.{name}: schema {key} {got!r}, validation {want!r}"
+                    n += 1
+    assert n > 100
+
+
+def _models(root):
+    """The pydantic models a scenario is made of, found through its fields' annotations."""
+    import typing
+
+    from pydantic import BaseModel
+
+    seen, todo = [], [root]
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.append(m)
+        for info in m.model_fields.values():
+            stack = [info.annotation]
+            while stack:
+                t = stack.pop()
+                if isinstance(t, type) and issubclass(t, BaseModel):
+                    todo.append(t)
+                stack.extend(typing.get_args(t))
+    return seen
 
 
 def test_the_documented_example_hypothesis_works(tmp_path):

@@ -159,6 +159,7 @@ def apply_overrides(data: dict, overrides: list[str] | dict[str, Any] | None) ->
     out = copy.deepcopy(data)
     items = overrides.items() if isinstance(overrides, dict) else [_split(o) for o in overrides]
     for path, value in items:
+        value = copy.deepcopy(value)  # a later override below this one must not reach the caller's mapping
         keys = path.split(".")
         if not all(keys):
             raise ScenarioError(path or "--set", "expected a dotted path like mechanisms.nkvd.overfulfil")

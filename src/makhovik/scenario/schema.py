@@ -95,8 +95,15 @@ def _printable(allowed: str):
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200), _printable("")]
 #: Free text (a description, a label, a source): at most 5,000 characters; tabs and line breaks allowed.
 Text = Annotated[str, StringConstraints(max_length=5000), _printable("\t\n\r")]
+
+
+def _date_bounds(ge: dt.date = DATE_MIN, le: dt.date = DATE_MAX) -> dict:
+    """Validation bounds of a date and the same bounds as JSON Schema states them for a ``format: date`` string."""
+    return {"ge": ge, "le": le, "json_schema_extra": {"formatMinimum": ge.isoformat(), "formatMaximum": le.isoformat()}}
+
+
 #: A date inside :data:`DATE_MIN` .. :data:`DATE_MAX`.
-Date = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX)]
+Date = Annotated[dt.date, Field(**_date_bounds())]
 
 
 def field_error(field: str, message: str) -> PydanticCustomError:
@@ -132,13 +139,15 @@ def param(default: Any, lo: Any, hi: Any, unit: str, doc: str, **bounds: Any) ->
         Hard validation bounds passed to :func:`pydantic.Field` (``ge``, ``le``, ``gt``); where
         none is given, the unit's (:data:`UNIT_BOUNDS`; dates: :data:`DATE_MIN` .. :data:`DATE_MAX`).
     """
+    extra = {}
     if unit == "date":
-        bounds = {"ge": DATE_MIN, "le": DATE_MAX, **bounds}
+        bounds = _date_bounds(**bounds)
+        extra = bounds.pop("json_schema_extra")
     else:
         bounds = _bounds(unit, bounds)
     lo = lo.isoformat() if isinstance(lo, dt.date) else lo
     hi = hi.isoformat() if isinstance(hi, dt.date) else hi
-    return Field(default, description=doc, json_schema_extra={"unit": unit, "prior": [lo, hi]}, **bounds)
+    return Field(default, description=doc, json_schema_extra={"unit": unit, **extra, "prior": [lo, hi]}, **bounds)
 
 
 def per_entry(default_factory, lo: Any, hi: Any, unit: str, doc: str, bounds: tuple[float, float] | None = None) -> Any:
