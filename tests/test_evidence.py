@@ -120,8 +120,11 @@ def test_calibration_recovers_hypothesis_and_parameter(tmp_path):
 
     The observables are those the stop date moves (the stop itself and the 1938-39 totals);
     the noisier single-agent dates and elite shares need budgets beyond a test. ABC must
-    favour `center` over `seed` (posterior above the prior's 0.5) and place the stop date
-    closer to the truth than half the prior midpoint's distance.
+    give `center` a probability above 0.9, and its weighted posterior of the stop date must be
+    narrower than a third of the prior's spread (uniform over 791 days: sd 228), centred within
+    two of its own standard deviations of the truth, with the truth inside its 5-95% range.
+    Measured over ABC seeds 3-6: P(center) 1.00 each time; posterior sd 40-52 days; the mean
+    19-49 days late (0.5-1.0 sd); the truth inside the 5-95% range each time.
     """
     from makhovik.evidence.calibrate import calibrate, synthetic_targets
 
@@ -139,11 +142,20 @@ def test_calibration_recovers_hypothesis_and_parameter(tmp_path):
     assert [a[0] for a in seen] == [0, 1, 2] and [a[1] for a in seen] == pytest.approx(res.epsilons)
     assert all(set(a[3]) == {"seed", "center"} and sum(a[3].values()) == pytest.approx(1) for a in seen)
     p = res.final_probabilities()
-    assert p["center"] > 0.5 > p["seed"]
-    start = dt.date(1936, 1, 6)
-    est = start + dt.timedelta(days=res.posterior_mean("center")["mechanisms.centre.stop_date"])
-    prior_mid = dt.date(1938, 11, 1)
-    assert abs((est - truth_date).days) < abs((prior_mid - truth_date).days) / 2
+    assert p["center"] > 0.9 and p["center"] + p["seed"] == pytest.approx(1)
+    post = res.posteriors["center"]
+    x, w = post["mechanisms.centre.stop_date"].to_numpy(), post["weight"].to_numpy() / post["weight"].sum()
+    mean = float(np.sum(w * x))
+    assert mean == pytest.approx(res.posterior_mean("center")["mechanisms.centre.stop_date"])
+    sd = float(np.sqrt(np.sum(w * (x - mean) ** 2)))
+    (prior,) = [q for q in res.priors["center"] if q.path == "mechanisms.centre.stop_date"]
+    truth_day = (truth_date - truth.scenario.calendar.start).days
+    assert sd < (prior.hi - prior.lo) / np.sqrt(12) / 3
+    assert abs(mean - truth_day) < 2 * sd
+    order = np.argsort(x)
+    cdf = np.cumsum(w[order])
+    lo, hi = x[order][np.searchsorted(cdf, 0.05)], x[order][np.searchsorted(cdf, 0.95)]
+    assert lo <= truth_day <= hi
 
 
 def test_compare_calibrate_report_end_to_end(tmp_path):

@@ -196,22 +196,27 @@ def test_elite_tiers_are_whole_at_every_scale():
 def test_annual_totals_and_elite_losses_do_not_drift_with_scale():
     """Observables calibration will use agree between scale 0.01 and a five-times larger one.
 
-    Tolerances: two seeds each; annual arrests are sums over hundreds of thousands of persons
-    (differences of a few percent are sampling noise at scale 0.01); elite losses are counts
-    of whole-tier agents and vary by a few percent from seed to seed.
+    Sixteen seeds at each scale; the tolerance on each difference of means is 3% of the value
+    (a systematic allowance: measured, 1937 arrests differ by 1.2%, 1938 arrests by 4.0%,
+    delegates and officers lost by 1.5%) plus three standard errors of the difference from
+    the seed-to-seed spread (1938 arrests vary by 4.8% between seeds at 0.01, 2.6% at 0.05).
+    A 10% drift in any of the four fails.
     """
     def summary(scale):
         rows = []
-        for seed in (1, 2):
+        for seed in range(1, 17):
             res = run(scale=scale, seed=seed)
             a = res.agents
             rows.append([*res.annual().set_index("year").loc[[1937, 1938], "arrested"],
                          (a["delegate_17"] & (a["status"] != "free")).sum(),
                          ((a["mil_rank"] != "(none)") & (a["status"] != "free")).sum()])
-        return np.mean(rows, axis=0)
+        rows = np.asarray(rows, float)
+        return rows.mean(axis=0), rows.var(axis=0, ddof=1) / len(rows)
 
-    small, large = summary(0.01), summary(0.05)
-    assert small == pytest.approx(large, rel=0.12)
+    (small, v_small), (large, v_large) = summary(0.01), summary(0.05)
+    allowed = 0.03 * large + 3 * np.sqrt(v_small + v_large)
+    assert (allowed < 0.1 * large).all()  # the check can see a 10% drift
+    assert (np.abs(small - large) <= allowed).all(), (small, large, allowed)
 
 
 def test_simulate_leaves_the_callers_seed_sequence_as_it_was():
