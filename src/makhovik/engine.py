@@ -361,16 +361,27 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     progress : callable, optional
         Called as ``progress(weeks_done, weeks_total)`` after every week.
 
+    log_requests : bool
+        Record each regional limit request in the event log (calibration turns it off for speed).
+
     Returns
     -------
     Result
+        The run's tables (:class:`makhovik.observe.Result`), its timings and its seed (the
+        integer given, or None for a seed sequence or a Generator).
 
     Examples
     --------
     >>> from makhovik import load_scenario, simulate
     >>> res = simulate(load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
-    >>> sorted(res.weekly.columns)[:3]
-    ['arrests', 'cat1', 'cat2']
+    >>> res.annual()
+       year  arrested  convicted  executed
+    0  1936    180937     148758      1640
+    1  1937   1046396     972064    366033
+    2  1938    903410     962603    425550
+    3  1939    112078     119164      1003
+    >>> res.seed, sorted(res.weekly.columns)[:3]
+    (1, ['arrests', 'cat1', 'cat2'])
     """
     if isinstance(seed, np.random.Generator):
         world_rng, run_rng = seed, seed

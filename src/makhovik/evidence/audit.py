@@ -161,6 +161,20 @@ NOT_EVALUATED = {
 def verdict(p_post: float, p_prior: float, fits: bool = True) -> tuple[str, float]:
     """Verdict and odds ratio from the shares of prior and posterior runs in which a statement holds.
 
+    Parameters
+    ----------
+    p_post, p_prior : float
+        Shares of posterior and prior runs in which the claim's statement holds.
+    fits : bool
+        Whether any hypothesis fits the record; if not, the verdict is "cannot tell".
+
+    Returns
+    -------
+    (str, float)
+        "supported" (posterior share at least ``SUPPORT`` and odds ratio at least ``ODDS``),
+        "contradicted" (at most ``CONTRADICT`` and ``1 / ODDS``) or "cannot tell"; and the
+        posterior-to-prior odds ratio (shares clipped to [0.001, 0.999]).
+
     Examples
     --------
     >>> v, odds = verdict(0.9, 0.5)
@@ -198,6 +212,36 @@ def audit_table(prior_flags: pd.DataFrame, post_flags: pd.DataFrame, post_weight
 
     ``unstable`` says why the posterior model probabilities cannot be trusted (empty when they
     can); then every verdict is "cannot tell" and the numbers are shown for the record.
+
+    Parameters
+    ----------
+    prior_flags, post_flags : DataFrame
+        Whether each claim's statement holds (columns ``C1``...) in each prior and posterior
+        run (:func:`statement_flags`).
+    post_weights : Series
+        The posterior runs' weights.
+    post_hypothesis : Series
+        The hypothesis of each posterior run.
+    best_distance : float
+        The best fit's total distance; above ``FIT_LIMIT`` no hypothesis fits and every
+        verdict is "cannot tell".
+    unstable : str
+        Why the model probabilities cannot be trusted, or "".
+
+    Returns
+    -------
+    DataFrame
+        One row per claim C1-C20: ``claim``, ``text``, ``statement``, ``prior_share``,
+        ``posterior_share``, ``odds_ratio``, ``by_hypothesis``, ``verdict``, ``note``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> flags = pd.DataFrame({c: [True, False] for c in STATEMENTS})
+    >>> post = pd.DataFrame({c: [True, True] for c in STATEMENTS})
+    >>> t = audit_table(flags, post, pd.Series([1.0, 1.0]), pd.Series(["seed", "center"]), 1.0)
+    >>> t.set_index("claim").loc[["C1", "C12"], "verdict"].tolist()
+    ['supported', 'cannot tell']
     """
     claims = load_claims()
     fits = best_distance <= FIT_LIMIT and not unstable
@@ -224,5 +268,18 @@ def audit_table(prior_flags: pd.DataFrame, post_flags: pd.DataFrame, post_weight
 
 
 def statement_flags(res, hypothesis: str) -> dict[str, bool]:
-    """Whether each statement holds in one run."""
+    """Whether each statement holds in one run.
+
+    Parameters
+    ----------
+    res : Result
+        A run.
+    hypothesis : str
+        The hypothesis it ran under (some statements read its rules).
+
+    Returns
+    -------
+    dict of str to bool
+        Claim id (those with a statement: :data:`STATEMENTS`) to whether it holds.
+    """
     return {cid: bool(s.test(res, hypothesis)) for cid, s in STATEMENTS.items()}

@@ -24,6 +24,32 @@ def ensemble_values(scenario, runs: int, seed: int | None = None, workers: int |
     """Simulated values of every observable for ``runs`` replications (one row each).
 
     Replications draw from ``SeedSequence(seed).spawn(runs)``: the same seed gives the same table.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to replicate (:func:`makhovik.load_scenario`).
+    runs : int
+        Replications.
+    seed : int, optional
+        The ensemble's seed.
+    workers : int, optional
+        Local processes (:func:`makhovik.execute.map_local`); all cores by default.
+    progress : callable, optional
+        Called as runs finish.
+
+    Returns
+    -------
+    DataFrame
+        One row per run (index ``run``), one column per observable (:func:`simulated_values`).
+
+    Examples
+    --------
+    >>> import makhovik
+    >>> s = makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001)
+    >>> values = ensemble_values(s, runs=2, seed=1, workers=1)
+    >>> values.shape, values.index.name
+    ((2, 42), 'run')
     """
     seeds = children(seed, runs)
     rows = map_local(_one, [(scenario, s) for s in seeds], workers=workers, progress=progress)
@@ -33,7 +59,29 @@ def ensemble_values(scenario, runs: int, seed: int | None = None, workers: int |
 
 
 def compare_table(values: pd.DataFrame, obs: list[Observable] | None = None) -> pd.DataFrame:
-    """Observable | archival range | simulated median and 90% band | distance of the median | share of runs in range."""
+    """Observable | archival range | simulated median and 90% band | distance of the median | share of runs in range.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Simulated values, one row per run (:func:`ensemble_values`).
+    obs : list of Observable, optional
+        :func:`makhovik.evidence.observables.observables` by default.
+
+    Returns
+    -------
+    DataFrame
+        One row per observable with values: ``observable``, ``group``, ``kind``, ``archival``
+        (the range in words), ``quality``, ``held_out``, ``sim_median``, ``sim_p05``, ``sim_p95``,
+        ``simulated`` (in words), ``distance`` (of the median), ``in_range`` (share of runs).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = compare_table(pd.DataFrame({"executed_1937": [353074.0, 2 * 353074.0]}))
+    >>> t[["observable", "archival", "sim_median", "in_range"]].to_dict("records")
+    [{'observable': 'executed_1937', 'archival': '353,074', 'sim_median': 529611.0, 'in_range': 0.5}]
+    """
     obs = observables() if obs is None else obs
     rows = []
     for o in obs:
@@ -53,7 +101,20 @@ def compare_table(values: pd.DataFrame, obs: list[Observable] | None = None) -> 
 
 
 def summary_distances(values: pd.DataFrame, obs: list[Observable] | None = None) -> dict[str, float]:
-    """Median over runs of the total distance on fitted and on held-out observables."""
+    """Median over runs of the total distance on fitted and on held-out observables.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Simulated values, one row per run.
+    obs : list of Observable, optional
+        :func:`makhovik.evidence.observables.observables` by default.
+
+    Returns
+    -------
+    dict
+        ``fitted`` and ``held_out``: the median of :func:`total_distance` over the runs.
+    """
     obs = observables() if obs is None else obs
     fit = [total_distance(r, obs) for r in values.to_dict("records")]
     held = [total_distance(r, obs, held_out=True) for r in values.to_dict("records")]

@@ -203,6 +203,17 @@ def _observables() -> tuple[Observable, ...]:
 def observables(held_out: tuple[str, ...] | list[str] = ()) -> list[Observable]:
     """The declared observables, with ``held_out`` ones marked (they are scored but not fitted).
 
+    Parameters
+    ----------
+    held_out : sequence of str
+        Names of observables kept out of the fit (scored against the record, never fitted).
+
+    Returns
+    -------
+    list of Observable
+        Each with its name, group, kind (count, share, date), archival targets and their
+        range (``lo``, ``hi``), quality and weight.
+
     Examples
     --------
     >>> obs = {o.name: o for o in observables()}
@@ -250,6 +261,28 @@ def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
 
     Counts are persons (expanded to scale 1); dates are day numbers (``date.toordinal()``).
     Cumulative counts "by" a date include the weeks that start before it.
+
+    Parameters
+    ----------
+    res : Result
+        A run (:func:`makhovik.simulate`).
+    names : list of str, optional
+        Only these observables; all by default.
+
+    Returns
+    -------
+    dict of str to float
+        Observable name to value; NaN for a date of an event that never happened.
+
+    Examples
+    --------
+    >>> import datetime as dt, makhovik
+    >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
+    >>> v = simulated_values(res)
+    >>> v["arrested_1937"], v["executed_1937"], v["cc_1934_repressed"]
+    (1046396.0, 366033.0, 136.0)
+    >>> dt.date.fromordinal(int(v["stop_order"]))
+    datetime.date(1938, 11, 14)
     """
     obs = observables()
     if names is not None:
@@ -304,7 +337,26 @@ def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
 
 
 def synthetic_targets(values: dict[str, float], obs: list[Observable] | None = None) -> list[Observable]:
-    """Observables whose archival range is replaced by values the model produced (identifiability, scale checks)."""
+    """Observables whose archival range is replaced by values the model produced (identifiability, scale checks).
+
+    Parameters
+    ----------
+    values : dict of str to float
+        Simulated values (:func:`simulated_values`); only the observables named here are kept.
+    obs : list of Observable, optional
+        The observables to start from; :func:`observables` by default.
+
+    Returns
+    -------
+    list of Observable
+        Each with one synthetic target whose range is the single value given.
+
+    Examples
+    --------
+    >>> (o,) = synthetic_targets({"executed_1937": 300000.0})
+    >>> o.name, o.lo, o.hi, o.distance(300000.0)
+    ('executed_1937', 300000.0, 300000.0, 0.0)
+    """
     obs = observables() if obs is None else obs
     out = []
     for o in obs:
@@ -315,13 +367,58 @@ def synthetic_targets(values: dict[str, float], obs: list[Observable] | None = N
 
 
 def distances(values: dict[str, float], obs: list[Observable] | None = None) -> dict[str, float]:
-    """Distance of each simulated value to its archival range."""
+    """Distance of each simulated value to its archival range.
+
+    Parameters
+    ----------
+    values : dict of str to float
+        Simulated values by observable name (:func:`simulated_values`).
+    obs : list of Observable, optional
+        :func:`observables` by default.
+
+    Returns
+    -------
+    dict of str to float
+        For each observable given a value: 0 inside the archival range; outside it, the
+        distance in the kind's scale units (counts on a log scale, shares in points, dates in
+        days), capped.
+
+    Examples
+    --------
+    >>> d = distances({"executed_1937": 353074.0, "cc_1934_repressed": 98.0})
+    >>> d["executed_1937"], d["cc_1934_repressed"]
+    (0.0, 0.0)
+    >>> round(distances({"executed_1937": 2 * 353074.0})["executed_1937"], 3)  # twice the record
+    3.106
+    """
     obs = observables() if obs is None else obs
     return {o.name: o.distance(values[o.name]) for o in obs if o.name in values}
 
 
 def total_distance(values: dict[str, float], obs: list[Observable] | None = None, held_out: bool = False) -> float:
-    """Quality-weighted root mean square distance over the fitted (or, with ``held_out``, the held-out) observables."""
+    """Quality-weighted root mean square distance over the fitted (or, with ``held_out``, the held-out) observables.
+
+    Parameters
+    ----------
+    values : dict of str to float
+        Simulated values by observable name.
+    obs : list of Observable, optional
+        :func:`observables` by default.
+    held_out : bool
+        Over the held-out observables instead of the fitted ones.
+
+    Returns
+    -------
+    float
+        0 when every value lies in its range.
+
+    Examples
+    --------
+    >>> import makhovik
+    >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
+    >>> round(total_distance(simulated_values(res)), 3)
+    3.007
+    """
     obs = observables() if obs is None else obs
     num = den = 0.0
     for o in obs:

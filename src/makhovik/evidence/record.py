@@ -35,6 +35,16 @@ def annual_record() -> pd.DataFrame:
     One row per year 1934-1940, columns ``year, arrested, convicted, executed`` (``Int64``;
     missing where the pack has no number). ``annual.csv`` is in long form with a grade per
     number; see :func:`makhovik.evidence.datapack.load` for the sources and grades.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``arrested``, ``convicted``, ``executed``.
+
+    Examples
+    --------
+    >>> annual_record().set_index("year").loc[1937].tolist()
+    [918671, 790665, 353074]
     """
     long = datapack.load("annual.csv")
     wide = long.pivot(index="year", columns="measure", values="value")
@@ -44,7 +54,19 @@ def annual_record() -> pd.DataFrame:
 
 @cache
 def event_record() -> dict[str, tuple[dt.date, str]]:
-    """Historical date and description of each model event in :data:`MODEL_EVENTS`."""
+    """Historical date and description of each model event in :data:`MODEL_EVENTS`.
+
+    Returns
+    -------
+    dict of str to (datetime.date, str)
+        Model event id (``mass_operations_start``, ``stop_order``...) to the date and the
+        description of the event in the data pack's ``events.csv``.
+
+    Examples
+    --------
+    >>> event_record()["stop_order"][0]
+    datetime.date(1938, 11, 17)
+    """
     with data_path("events.csv").open(encoding="utf-8") as fh:
         rows = {r["date"]: r["event"] for r in csv.DictReader(fh)}
     out = {}

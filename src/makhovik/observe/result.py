@@ -108,19 +108,51 @@ class Result:
         return self._lazy("agents")
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables by name, as written to Parquet."""
+        """The tables by name, as written to Parquet.
+
+        Returns
+        -------
+        dict of str to DataFrame
+            ``weekly``, ``events``, ``series``, ``power``, ``agents``, ``limits`` (the lazy
+            tables are built here if they were not yet).
+
+        Examples
+        --------
+        >>> import makhovik
+        >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", scale=0.001), seed=2)
+        >>> sorted(res.tables())
+        ['agents', 'events', 'limits', 'power', 'series', 'weekly']
+        """
         return {"weekly": self.weekly, "events": self.events, "series": self.series, "power": self.power,
                 "agents": self.agents, "limits": self.limits}
 
     def totals(self, by: tuple[str, ...] = ("track",), freq: str = "W") -> pd.DataFrame:
         """Expanded counts (persons) summed by the given columns, per week (``W``) or year (``Y``).
 
+        Parameters
+        ----------
+        by : tuple of str
+            Columns of :attr:`weekly` to group by (``track``, ``operation``, ``faction``,
+            ``region``, ``tier``); ``()`` for all together.
+        freq : {"W", "Y"}
+            One row per week (a ``date`` column) or per calendar year (a ``year`` column).
+
+        Returns
+        -------
+        DataFrame
+            The grouping columns and ``arrests``, ``cat1``, ``cat2``, ``executions``,
+            ``releases`` in persons (each agent counted ``expansion`` times).
+
         Examples
         --------
         >>> import makhovik
-        >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", scale=0.001), seed=2)
-        >>> list(res.totals(by=("track",), freq="Y").columns)
-        ['year', 'track', 'arrests', 'cat1', 'cat2', 'executions', 'releases']
+        >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
+        >>> print(res.totals(by=("track",), freq="Y").head(4).round().to_string(index=False))
+         year track  arrests     cat1     cat2  executions  releases
+         1936 elite  56937.0    640.0  45118.0       640.0       7.0
+         1936  mass 124000.0   1000.0 102000.0      1000.0       0.0
+         1937 elite 361396.0 121033.0 198031.0    115033.0    4079.0
+         1937  mass 685000.0 257000.0 396000.0    251000.0    3000.0
         """
         df = self.weekly
         exp = df[list(MEASURES)].mul(df["expansion"], axis=0)
@@ -131,7 +163,21 @@ class Result:
         return out.reset_index()
 
     def annual(self) -> pd.DataFrame:
-        """Persons arrested, convicted (cat1 + cat2) and executed per year, all tracks."""
+        """Persons arrested, convicted (cat1 + cat2) and executed per year, all tracks.
+
+        Returns
+        -------
+        DataFrame
+            ``year``, ``arrested``, ``convicted``, ``executed``: whole persons, as the archival
+            annual statistics count them (``makhovik data``).
+
+        Examples
+        --------
+        >>> import makhovik
+        >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
+        >>> res.annual().set_index("year").loc[1937].tolist()
+        [1046396, 972064, 366033]
+        """
         t = self.totals(by=(), freq="Y")
         return pd.DataFrame({
             "year": t["year"].astype(int),
@@ -141,7 +187,25 @@ class Result:
         })
 
     def event_date(self, name: str) -> dt.date | None:
-        """Date of the first occurrence of an event, or None."""
+        """Date of the first occurrence of an event, or None.
+
+        Parameters
+        ----------
+        name : str
+            An event id of :attr:`events` (``mass_operations_start``, ``kosior_arrested``...).
+
+        Returns
+        -------
+        datetime.date or None
+            The Monday of the week it happened in; None if it never did.
+
+        Examples
+        --------
+        >>> import makhovik
+        >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
+        >>> res.event_date("mass_operations_start"), res.event_date("no_such_event")
+        (datetime.date(1937, 6, 28), None)
+        """
         hit = self.events.loc[self.events["event"] == name, "date"]
         return None if hit.empty else hit.iloc[0]
 
