@@ -283,7 +283,7 @@ def test_sanction_hazards_and_the_election_fear_by_hand():
     # by election_fear x election_preference x exp(-weeks to go / horizon) before the elections
     reg = pr.power[F.index("regionals")]
     assert pr.mass == pytest.approx(reg * 0.5 * 2.0)
-    ctx.election_week, ctx.state.week = 10, 6  # four weeks, one horizon, before the elections
+    ctx.index, ctx.state.week = ctx.index._replace(election_week=10), 6  # four weeks, one horizon, before the elections
     assert pressure.compute(ctx).mass == pytest.approx(reg * 0.5 * (1 + 2.0 * 0.5 * np.exp(-1)) * 2.0)
     ctx.state.week = 10
     assert pressure.compute(ctx).mass == pytest.approx(reg * 0.5 * 2.0)

@@ -126,7 +126,7 @@ def _nkvd_ctx(purge_naming=1.0):
 def test_a_new_chief_names_the_senior_officers_and_those_tied_to_the_opposition():
     ctx = _nkvd_ctx()
     st = ctx.state
-    assert ctx.nkvd_exposed.tolist() == [0, 3, 4]
+    assert ctx.index.nkvd_exposed.tolist() == [0, 3, 4]
     nkvd.chief_change(ctx, "Yezhov")
     assert st.kompromat.tolist() == [1, 0, 0, 1, 1] and sorted(st.suspects.tolist()) == [0, 3, 4]
     assert ctx.events[-1]["event"] == "nkvd_purge" and ctx.events[-1]["detail"] == "Yezhov: 3 officers named"

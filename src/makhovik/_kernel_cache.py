@@ -100,7 +100,7 @@ def clear_if_stale(root: Path = ROOT, stamp_file: Path = STAMP) -> bool:
 
 
 #: What the command line says before a run that must compile the kernels first (measured: see README, Speed).
-COMPILE_NOTE = ("compiling the model's kernels with numba, once after installing or upgrading (about 70 s on a "
+COMPILE_NOTE = ("compiling the model's kernels with numba, once after installing or upgrading (about 90 s on a "
                 "2-core machine; later runs start in a second or two)")
 
 

@@ -48,7 +48,7 @@ from .world.agents import World
 from .world.build import build_world
 from .world.ties import group_order
 
-__all__ = ["Context", "Machine", "simulate", "run_world"]
+__all__ = ["Context", "Index", "Machine", "simulate", "run_world"]
 
 NC = len(CADRE_FACTIONS)
 REGIONALS = int(Faction.REGIONALS)
@@ -77,6 +77,70 @@ class Machine(NamedTuple):
     scale: float
 
 
+class Index(NamedTuple):
+    """What a run derives from its scenario and world before the first week, made once (:meth:`build`) and
+    read by the mechanisms (``ctx.index``); nothing here changes during the run."""
+
+    hostility: np.ndarray  # faction x faction: how hostile each is to each (pressure, flywheel)
+    target_weight: np.ndarray  # the centre's own wish to remove each faction (centre)
+    naming: dict  # the namings' probabilities by tie type at each phase's intensity (flywheel)
+    election_week: int | None  # the week of the elections, if any (pressure)
+    top_regionals: np.ndarray  # the regional top (decline)
+    party_orgs: np.ndarray  # the party organisations (decline)
+    b_00447: np.ndarray  # the blocks of Order 00447's contingents (nkvd)
+    b_nat: np.ndarray  # ... of the national operations'
+    b_routine: np.ndarray  # ... of the routine contingent's
+    b_campaign: np.ndarray  # ... of the mass operations' (00447 and national)
+    arrest_share: np.ndarray  # by block, the share of its contingent the operation takes
+    cat1_share: np.ndarray  # by block, the share sentenced to category 1
+    national_size: float  # agents in the national operations' blocks (the album's capacity is a share of it)
+    nkvd_exposed: np.ndarray  # NKVD officers a new chief names: senior or tied across factions (nkvd)
+    nkvd_staff: np.ndarray  # NKVD staff by region, at scale 1 (nkvd)
+    org_order: np.ndarray  # cadre by organisation: organisation o's are org_order[org_ptr[o]:org_ptr[o + 1]] ...
+    org_ptr: np.ndarray  # ... in agent order (decline)
+
+    @classmethod
+    def build(cls, scenario: Scenario, world: World, week_of: Callable, rng: np.random.Generator) -> Index:
+        p = scenario.mechanisms
+        target_weight = np.zeros(len(FACTIONS))
+        for f, v in p.centre.target_weight.items():
+            target_weight[FACTIONS.index(f)] = v
+        base = np.array([p.flywheel.naming.get(t, 0.0) for t in TIE_TYPES])
+        naming = {i: np.minimum(base * i, 1.0)  # the namings' probabilities at each phase's intensity
+                  for i in (p.flywheel.precampaign_intensity, p.flywheel.campaign_intensity,
+                            p.flywheel.post_stop_intensity)}
+        el = [e for e in scenario.events if e.kind == "elections"]
+        ops = world.contingent_operation[world.block_contingent] if world.block_contingent.size else np.empty(0, int)
+        b_00447 = np.flatnonzero(ops == Operation.OP00447)
+        b_nat = np.flatnonzero(ops == Operation.NATIONAL)
+        specs = [scenario.world.contingents[n] for n in world.contingent_names]
+        nc = world.n_cadre
+        nk = world.faction[:nc] == Faction.NKVD
+        tied = np.diff(world.ties["cross_faction"].indptr) > 0  # with at least one cross-faction tie
+        n_org = world.org_kind.size
+        org_ptr = np.zeros(n_org + 1, np.int64)
+        np.cumsum(np.bincount(world.org, minlength=n_org), out=org_ptr[1:])
+        return cls(
+            hostility=pressure.hostility_matrix(p),
+            target_weight=target_weight,
+            naming=naming,
+            election_week=week_of(el[0].date) if el else None,
+            top_regionals=decline.top_regionals(world),
+            party_orgs=np.flatnonzero(world.org_kind == Institution.PARTY),
+            b_00447=b_00447,
+            b_nat=b_nat,
+            b_routine=np.flatnonzero(ops == Operation.ROUTINE),
+            b_campaign=np.concatenate([b_00447, b_nat]),
+            arrest_share=np.array([specs[c].arrest_share for c in world.block_contingent], float),
+            cat1_share=np.array([specs[c].cat1_share for c in world.block_contingent], float),
+            national_size=float(world.block_size[b_nat].sum()),
+            nkvd_exposed=np.flatnonzero(nk & ((world.rank[:nc] >= Rank.SENIOR) | tied)),
+            nkvd_staff=scenario.world.nkvd_staff * world.region_weight / world.region_weight.sum(),
+            org_order=group_order(world.org, n_org, False, rng),  # a counting sort: stable
+            org_ptr=org_ptr,
+        )
+
+
 class Context:
     """What every mechanism gets: the scenario, world, state, one generator, the event log, and what the run
     derives from them once (:meth:`build` makes it; the constructor only stores)."""
@@ -98,43 +162,12 @@ class Context:
 
     @classmethod
     def build(cls, scenario: Scenario, world: World, rng: np.random.Generator, log_requests: bool = True) -> Context:
-        """A run's context: the state, the index arrays the mechanisms read, and each mechanism's run structure
+        """A run's context: the state, the :class:`Index` the mechanisms read, and each mechanism's run structure
         (``pressure``, ``machine``), made here, once, in this order."""
         state = State(world)
         state.n_weeks = scenario.calendar.n_weeks
         ctx = cls(scenario, world, rng, state, log_requests)
-        p = ctx.params
-        ctx.hostility = pressure.hostility_matrix(p)
-        ctx.target_weight = np.zeros(len(FACTIONS))
-        for f, v in p.centre.target_weight.items():
-            ctx.target_weight[FACTIONS.index(f)] = v
-        base = np.array([p.flywheel.naming.get(t, 0.0) for t in TIE_TYPES])
-        ctx.naming = {i: np.minimum(base * i, 1.0)  # the namings' probabilities at each phase's intensity
-                      for i in (p.flywheel.precampaign_intensity, p.flywheel.campaign_intensity,
-                                p.flywheel.post_stop_intensity)}
-        el = [e for e in scenario.events if e.kind == "elections"]
-        ctx.election_week = ctx.week_of(el[0].date) if el else None
-        ctx.top_regionals = decline.top_regionals(world)
-        ctx.party_orgs = np.flatnonzero(world.org_kind == Institution.PARTY)
-        ops = world.contingent_operation[world.block_contingent] if world.block_contingent.size else np.empty(0, int)
-        ctx.b_00447 = np.flatnonzero(ops == Operation.OP00447)
-        ctx.b_nat = np.flatnonzero(ops == Operation.NATIONAL)
-        ctx.b_routine = np.flatnonzero(ops == Operation.ROUTINE)
-        ctx.b_campaign = np.concatenate([ctx.b_00447, ctx.b_nat])
-        specs = [scenario.world.contingents[n] for n in world.contingent_names]
-        ctx.arrest_share = np.array([specs[c].arrest_share for c in world.block_contingent], float)
-        ctx.cat1_share = np.array([specs[c].cat1_share for c in world.block_contingent], float)
-        ctx.national_size = float(world.block_size[ctx.b_nat].sum())
-        nc = world.n_cadre
-        nk = world.faction[:nc] == Faction.NKVD
-        tied = np.diff(world.ties["cross_faction"].indptr) > 0  # with at least one cross-faction tie
-        ctx.nkvd_exposed = np.flatnonzero(nk & ((world.rank[:nc] >= Rank.SENIOR) | tied))
-        ctx.nkvd_staff = scenario.world.nkvd_staff * world.region_weight / world.region_weight.sum()  # by region, scale 1
-        # cadre by organisation: organisation o's members are org_order[org_ptr[o]:org_ptr[o + 1]], in agent order
-        n_org = world.org_kind.size
-        ctx.org_order = group_order(world.org, n_org, False, rng)  # a counting sort: stable
-        ctx.org_ptr = np.zeros(n_org + 1, np.int64)
-        np.cumsum(np.bincount(world.org, minlength=n_org), out=ctx.org_ptr[1:])
+        ctx.index = Index.build(scenario, world, ctx.week_of, rng)
         alarm.init(ctx)
         ctx.pressure = pressure.run(ctx)
         ctx.machine = Machine(decline.posts(ctx), flywheel.run(ctx), nkvd.run(ctx), flywheel.interrogation(ctx),

@@ -67,7 +67,7 @@ class Sanction(NamedTuple):
 def sanction_args(ctx, pr) -> Sanction:
     """This week's :class:`Sanction`."""
     c = ctx.params.centre
-    return Sanction(c.elite_rate * appetite(ctx), c.yield_to_pressure, ctx.target_weight, pr.target, ctx.state.alarm)
+    return Sanction(c.elite_rate * appetite(ctx), c.yield_to_pressure, ctx.index.target_weight, pr.target, ctx.state.alarm)
 
 
 @njit(cache=True, nogil=True)

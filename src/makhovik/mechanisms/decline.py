@@ -62,7 +62,7 @@ def step(ctx, pr) -> None:
             ctx.emit("top_removal_begins", f"regional strength at {s:.2f} of its start")
             st.flags["top_removal"] = st.week
     if st.happened("top_removal") and not st.stopped():
-        top = ctx.top_regionals
+        top = ctx.index.top_regionals
         top = top[st.status[top] == FREE]
         hit = top[ctx.rng.random(top.size) < d.top_removal_rate]
         st.arrest_cadre(hit, Cause.ORDERED)
@@ -89,8 +89,8 @@ class Posts(NamedTuple):
 def posts(ctx) -> Posts:
     """The run's :class:`Posts`."""
     st, w = ctx.state, ctx.world
-    return Posts(ctx.party_orgs, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count,
-                 ctx.org_order, ctx.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status, st.org_head)
+    return Posts(ctx.index.party_orgs, int(w.faction_start[CENTER]), int(w.faction_end[CENTER]), st.free_count,
+                 ctx.index.org_order, ctx.index.org_ptr, w.faction, st.free_fr, st.exp, st.whole, st.rank, st.status, st.org_head)
 
 
 def appointees(ctx) -> bool:

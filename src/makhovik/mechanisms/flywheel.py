@@ -117,7 +117,7 @@ def run(ctx) -> Run:
     """The flywheel's :class:`Run`, made once a run."""
     st, w = ctx.state, ctx.world
     return Run(st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.kompromat,
-               st.immunity, st.arrest_cols, ctx.hostility[REGIONALS].copy())
+               st.immunity, st.arrest_cols, ctx.index.hostility[REGIONALS].copy())
 
 
 def week_inputs(ctx, pr, inten: float) -> Week:
@@ -244,8 +244,8 @@ def interrogation(ctx) -> Interrogation:
 
 
 def naming(ctx, inten: float) -> np.ndarray:
-    """The probability of a naming along each tie type at this intensity (one of the phases': ``ctx.naming``)."""
-    return ctx.naming[inten]
+    """The probability of a naming along each tie type at this intensity (one of the phases': ``ctx.index.naming``)."""
+    return ctx.index.naming[inten]
 
 
 @njit(cache=True, nogil=True)

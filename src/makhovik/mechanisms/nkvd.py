@@ -80,7 +80,7 @@ def capacity_per_officer(ctx) -> np.ndarray:
     """Weekly capacity per free simulated officer, by region, in simulated agents (:func:`capacity`)."""
     f0 = ctx.state.nkvd_free0
     per_free = np.zeros(f0.shape)
-    np.divide(ctx.params.nkvd.capacity_per_staff * ctx.nkvd_staff * ctx.world.scale, f0, out=per_free, where=f0 > 0)
+    np.divide(ctx.params.nkvd.capacity_per_staff * ctx.index.nkvd_staff * ctx.world.scale, f0, out=per_free, where=f0 > 0)
     return per_free
 
 
@@ -326,13 +326,13 @@ def _layout(ctx, B: np.ndarray) -> Layout:
 
 
 def _started_national(ctx) -> np.ndarray:
-    """Which national blocks (of ``ctx.b_nat``) are in an operation now."""
+    """Which national blocks (of ``ctx.index.b_nat``) are in an operation now."""
     st, w = ctx.state, ctx.world
-    if ctx.b_nat.size == 0 or st.happened("ops_ended") or st.stopped():
-        return np.zeros(ctx.b_nat.size, bool)
+    if ctx.index.b_nat.size == 0 or st.happened("ops_ended") or st.stopped():
+        return np.zeros(ctx.index.b_nat.size, bool)
     if ctx.national_start[0] != len(st.flags):  # each block's start week, as the flags have it (only ever added to)
         weeks = np.array([st.flags.get(f"national_{name}_start", NEVER) for name in w.contingent_names], np.int64)
-        ctx.national_start = (len(st.flags), weeks[w.block_contingent[ctx.b_nat]])
+        ctx.national_start = (len(st.flags), weeks[w.block_contingent[ctx.index.b_nat]])
     return ctx.national_start[1] <= st.week
 
 
@@ -371,7 +371,7 @@ def _cadre_sentences(pc, week, p_list, p_other, p_release, list_min_rank, c1_lis
 def chief_change(ctx, why: str) -> None:
     """A new NKVD chief: the outgoing chief's senior officers and those tied to the opposition are named."""
     st = ctx.state
-    cand = ctx.nkvd_exposed
+    cand = ctx.index.nkvd_exposed
     cand = cand[st.status[cand] == FREE]
     named = cand[ctx.rng.random(cand.size) < ctx.params.nkvd.purge_naming]
     ctx.add_kompromat(named)
@@ -381,7 +381,7 @@ def chief_change(ctx, why: str) -> None:
 def stop_takes_effect(ctx) -> None:
     """The stop bites: no new mass arrests; a share of the pending detainees is released."""
     st, p, rng = ctx.state, ctx.params.nkvd, ctx.rng
-    B = ctx.b_campaign
+    B = ctx.index.b_campaign
     pend = st.arr_ptr[B] - st.sen_ptr[B]
     ks = rng.binomial(pend, p.post_stop_release)
     take_slices(st.sen_ptr, B, ks, _RELEASE, st.status, STATUS_OF_SENTENCE, st.sentence_week, st.week, st.sentence)
@@ -563,11 +563,11 @@ def week(t, run, wk, pending, rng):  # pragma: no cover - compiled
 def run(ctx) -> Run:
     """The NKVD machine's :class:`Run`, made once a run."""
     st, p = ctx.state, ctx.params.nkvd
-    return Run(capacity_per_officer(ctx), st.nkvd_free, _layout(ctx, ctx.b_nat), _layout(ctx, ctx.b_00447),
-               ctx.b_routine, ctx.b_campaign, p.national_capacity_share, p.registration_rate, p.overfulfil,
-               p.routine_rate, 1.0 / p.routine_lag_weeks, ctx.cat1_share, ctx.arrest_share, p.request_threshold,
+    return Run(capacity_per_officer(ctx), st.nkvd_free, _layout(ctx, ctx.index.b_nat), _layout(ctx, ctx.index.b_00447),
+               ctx.index.b_routine, ctx.index.b_campaign, p.national_capacity_share, p.registration_rate, p.overfulfil,
+               p.routine_rate, 1.0 / p.routine_lag_weeks, ctx.index.cat1_share, ctx.index.arrest_share, p.request_threshold,
                float(p.request_interval_weeks), p.request_cat1_share, ctx.params.centre.approval_prob,
-               st.lim_initial1, st.lim_initial2, st.last_request, p.album_capacity * ctx.national_size,
+               st.lim_initial1, st.lim_initial2, st.last_request, p.album_capacity * ctx.index.national_size,
                p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.ordinary_cat1,
                Blocks(st.reg_ptr, st.arr_ptr, st.sen_ptr, ctx.world.block_start + ctx.world.block_size),
                Regions(st.lim1, st.lim2, st.used1, st.used2, st.arrested_00447, st.ordered_room, st.approved_room),

@@ -63,7 +63,7 @@ def run(ctx) -> Run:
     base = np.zeros(NF)
     for f, v in p.punitive.items():
         base[FACTIONS.index(f)] = v
-    return Run(ctx.state.free_fr, rank_power, p.centre_authority, base, ctx.hostility, ctx.state.alarm, inv_weight0)
+    return Run(ctx.state.free_fr, rank_power, p.centre_authority, base, ctx.index.hostility, ctx.state.alarm, inv_weight0)
 
 
 def weight(ctx) -> np.ndarray:
@@ -112,7 +112,7 @@ def election_factor(ctx) -> float:
     ``1 + election_fear * election_preference * exp(-(weeks to the elections) / horizon)``
     before the elections, 1 after them or when the scenario has none.
     """
-    w_e = ctx.election_week
+    w_e = ctx.index.election_week
     if w_e is None or ctx.state.week >= w_e:
         return 1.0
     p = ctx.params.pressure
