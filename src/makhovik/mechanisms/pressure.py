@@ -103,7 +103,7 @@ def pressures(run, election):  # pragma: no cover - compiled
     denom = drive.sum()
     target = (drive @ run.hostility) / denom if denom > 0 else np.zeros(raw.size)
     strength = raw * run.inv_weight0
-    return Pressures(P, strength, denom * (1.0 + run.alarm.sum()), target, min(u[REGIONALS], 1.0) * strength[REGIONALS])
+    return P, strength, denom * (1.0 + run.alarm.sum()), target, min(u[REGIONALS], 1.0) * strength[REGIONALS]
 
 
 def election_factor(ctx) -> float:
@@ -122,7 +122,7 @@ def election_factor(ctx) -> float:
 
 def compute(ctx) -> Pressures:
     """Power, mass pressure and targeted pressure for this week (:func:`pressures`)."""
-    return pressures(ctx.pressure, election_factor(ctx))
+    return Pressures(*pressures(ctx.pressure, election_factor(ctx)))  # (numba boxes a NamedTuple slower)
 
 
 def hostility_matrix(params) -> np.ndarray:
