@@ -152,7 +152,8 @@ def _child_mesa(scale: float, weeks: int, mk_reps: int, mesa_reps: int) -> None:
 
 def _spawn(func: str, *args, timeout: float | None = None) -> tuple[list[str], bool]:
     """Run ``func(*args)`` in a fresh Python; returns its JSON stdout lines and whether it timed out."""
-    code = f"import sys, json; sys.path.insert(0, {str(HERE)!r}); import run; " \
+    code = f"import sys, json, warnings; sys.path.insert(0, {str(HERE)!r}); import run; " \
+           "from makhovik.errors import ScenarioWarning; warnings.simplefilter('ignore', ScenarioWarning); " \
            f"r = run.{func}(*json.loads(sys.argv[1])); print(json.dumps(r)) if r is not None else None"
     p = subprocess.Popen([sys.executable, "-c", code, json.dumps(args)], stdout=subprocess.PIPE, text=True)
     try:
