@@ -268,3 +268,29 @@ def test_the_documented_example_hypothesis_works(tmp_path):
     f = tmp_path / "my-hypothesis.yaml"
     f.write_text(block)
     assert check_hypothesis(f) == []
+
+
+def test_no_default_is_a_date_the_model_is_scored_on():
+    """A default date within a week of a record date that an observable scores would put the answer in the input
+    (the centre's stop date once defaulted to 17 Nov 1938). Events are the model's inputs and are exempt."""
+    import datetime as dt
+
+    from makhovik.evidence.observables import observables
+
+    scored = {dt.date.fromordinal(int(x)) for o in observables() if o.kind == "date" for x in (o.lo, o.hi)}
+    assert dt.date(1938, 11, 17) in scored
+
+    def dates(x, path=""):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                yield from dates(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                yield from dates(v, f"{path}.{i}")
+        elif isinstance(x, dt.date):
+            yield path, x
+
+    for h in (None, "seed", "center", "interaction"):
+        data = load_scenario("great-terror", hypothesis=h).model_dump(mode="python", exclude={"events"})
+        near = [(p, d) for p, d in dates(data) if any(abs((d - r).days) <= 7 for r in scored)]
+        assert near == [], f"{h}: {near}"

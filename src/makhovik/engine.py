@@ -411,8 +411,8 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
        year  arrested  convicted  executed
     0  1936    180937     148758      1640
     1  1937   1046396     972064    366033
-    2  1938    903410     962603    425550
-    3  1939    112078     119164      1003
+    2  1938    885363     943566    412478
+    3  1939    101076     113128      2002
     >>> res.seed, sorted(res.weekly.columns)[:3]
     (1, ['arrests', 'cat1', 'cat2'])
     """

@@ -654,8 +654,9 @@ class Centre(_Model):
         "regional top is removed, or whichever first.",
     )
     stop_date: Date = param(
-        dt.date(1938, 11, 17), dt.date(1937, 10, 1), dt.date(1939, 12, 1), "date",
-        "When the centre orders the stop of its own accord (schedule/either rules).",
+        dt.date(1938, 10, 31), dt.date(1937, 10, 1), dt.date(1939, 12, 1), "date",
+        "When the centre orders the stop of its own accord (schedule/either rules). The default is the prior's "
+        "midpoint, not the record's date (17 Nov 1938), which the model is scored on.",
     )
     stop_pressure: float = param(
         0.75, 0.05, 1.5, "pressure units", "Pressure below which the centre stops the mass operations (pressure rule).",
