@@ -12,8 +12,8 @@ from makhovik.scenario import load_scenario
 CLAIMS = load_claims()
 EVENT_NAMES = {
     "mass_operations_decision", "mass_operations_start", "ukraine_replacement_attempt", "strategy_switch",
-    "top_removal_begins", "kosior_arrested", "eikhe_arrested", "stop_order", "stop_effective",
-} | {e.id for e in load_scenario("great-terror").events}
+    "top_removal_begins", "stop_order", "stop_effective",
+} | {e.id for e in load_scenario("great-terror").events} | {f"{n}_arrested" for n in load_scenario("great-terror").world.named}
 
 
 def test_every_claim_is_mapped():

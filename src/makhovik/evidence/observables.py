@@ -417,7 +417,7 @@ def total_distance(values: dict[str, float], obs: list[Observable] | None = None
     >>> import makhovik
     >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
     >>> round(total_distance(simulated_values(res)), 3)
-    2.938
+    3.005
     """
     obs = observables() if obs is None else obs
     num = den = 0.0

@@ -11,7 +11,7 @@ __all__ = ["run_figure", "MARKED_EVENTS"]
 #: Events drawn as vertical lines (exogenous shocks are always drawn).
 MARKED_EVENTS = (
     "mass_operations_decision", "mass_operations_start", "ukraine_replacement_attempt", "strategy_switch",
-    "top_removal_begins", "kosior_arrested", "eikhe_arrested", "stop_order", "stop_effective",
+    "top_removal_begins", "postyshev_arrested", "kosior_arrested", "eikhe_arrested", "stop_order", "stop_effective",
 )
 
 
