@@ -245,3 +245,23 @@ def test_rejection_check_shares_intervals_and_separation():
     assert not same["separated"].any()  # two hypotheses drawn alike are not separated
     several = rejection_check(df, [0.5, 9.0], ["a", "b", "c"])
     assert several["epsilon"].tolist() == [0.5] * 3 + [9.0] * 3 and (several["within"][3:] == 400).all()
+
+
+def test_the_residual_outside_the_mass_operations_is_derived_on_both_sides(tiny_results):
+    """The record gives arrests outside Order 00447 and the national operations only as a difference (1 Oct 1936 -
+    1 Nov 1938: 1,565,041 - 702,656 - 365,805); the model's is its arrests in that window on other tracks."""
+    from makhovik.evidence.observables import observables
+
+    o = {x.name: x for x in observables()}["arrested_outside_mass_ops_1936-10_to_1938-11"]
+    assert (o.lo, o.hi, o.quality, len(o.targets)) == (496_580, 496_580, "verified", 1)
+    for res in tiny_results.values():
+        w = res.weekly
+        exp = w["arrests"] * w["expansion"]
+        d = pd.to_datetime(w["date"])
+        window = (d >= "1936-10-01") & (d < "1938-11-01")
+        op = w["operation"].astype(str)
+        mass = (op == "op00447") | op.str.startswith("national_")
+        v = simulated_values(res)
+        assert v[o.name] == pytest.approx(exp[window & ~mass].sum())
+        assert v[o.name] == pytest.approx(v["arrested_1936-10_to_1938-11"] - exp[window & mass].sum())
+        assert 0 < v[o.name] < v["arrested_1936-10_to_1938-11"]
