@@ -37,6 +37,7 @@ import yaml
 
 from ..errors import MakhovikError, ScenarioError, did_you_mean, short_repr
 from ..world.inputs import data_path
+from .datapack import GRADES
 
 __all__ = [
     "Observable",
@@ -120,8 +121,7 @@ class Observable:
     @property
     def quality(self) -> str:
         """The best grade among the targets used."""
-        order = ("verified", "secondary", "unverified")
-        return min((t.quality for t in self.used), key=order.index)
+        return min((t.quality for t in self.used), key=GRADES.index)
 
     @property
     def weight(self) -> float:
@@ -196,11 +196,10 @@ def _observables() -> tuple[Observable, ...]:
                     targets.append(Target(ref.get("sign", 1) * v, ref["file"], dict(ref["key"]), ref["column"], grade,
                                           row.get("source", "")))
             if it.get("combine") == "sum":  # one number derived from several: their signed sum, graded by the worst
-                order = ("verified", "secondary", "unverified")
                 what = [str(list(t.key.values())[-1]) for t in targets]  # each reference's last key: its series
                 parts = "".join(f" {'-' if t.value < 0 else '+'} {w}" for t, w in zip(targets[1:], what[1:], strict=True))
                 targets = [Target(sum(t.value for t in targets), targets[0].file, {"derived": what[0] + parts}, "value",
-                                  max((t.quality for t in targets), key=order.index),
+                                  max((t.quality for t in targets), key=GRADES.index),
                                   "; ".join(dict.fromkeys(t.source for t in targets)))]
             out.append(Observable(it["name"], group, it["sim"], it["kind"], tuple(targets),
                                   it.get("denominator"), float(it.get("scale", 0.0))))
