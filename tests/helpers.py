@@ -32,6 +32,13 @@ def quiet_scenario(events=(), **overrides):
     return load_scenario("great-terror", overrides=sets)
 
 
+def small_world(regions, nkvd_staff):
+    """Overrides for a small built world: the ``regions`` given, 2,000 party members, ``nkvd_staff`` officers, no army,
+    no named agents, opposition leaders or party organisations beyond the regions' own."""
+    return {"world.regions": regions, "world.party_orgs": {}, "world.named": {}, "world.opposition_leaders": {},
+            "world.party_members": 2000, "world.army_officers": 0, "world.nkvd_staff": nkvd_staff}
+
+
 def chain_world(n=5, faction="leftists", head_rank=4, tie="patronage"):
     """``n`` cadre in one organisation tied in a chain 0-1-2-...; agent 0 has ``head_rank``, the rest rank 1."""
     f = np.full(n, FACTIONS.index(faction), np.int8)

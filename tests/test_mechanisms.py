@@ -9,7 +9,7 @@ from makhovik.engine import Context, run_world
 from makhovik.mechanisms import alarm, control, pressure
 from makhovik.state import Cause
 
-from helpers import chain_world, quiet_scenario
+from helpers import chain_world, quiet_scenario, small_world
 
 TRIAL_AT_START = {"id": "t", "date": "1936-01-06", "kind": "show_trial", "faction": "leftists", "defendants": 1}
 
@@ -171,9 +171,7 @@ def test_power_and_target_pressure_by_hand():
 def test_limit_request_and_approval_by_hand():
     """One region with limits 100 + 100: it fills them, asks for 0.5 x zeal x 200 more, the centre says yes."""
     scn = quiet_scenario(**{
-        "world.regions": [{"name": "A", "cat1": 100, "cat2": 100, "party_orgs": 1}],
-        "world.party_orgs": {}, "world.named": {}, "world.opposition_leaders": {},
-        "world.party_members": 2000, "world.army_officers": 0, "world.nkvd_staff": 1000,
+        **small_world([{"name": "A", "cat1": 100, "cat2": 100, "party_orgs": 1}], nkvd_staff=1000),
         "world.contingents": {"kulaks": {"operation": "op00447", "pool": 10000, "registered_share": 1.0}},
         "mechanisms.nkvd.capacity_per_staff": 10.0, "mechanisms.nkvd.overfulfil": 0.0,
         "mechanisms.nkvd.request_threshold": 1.0, "mechanisms.nkvd.request_size": 0.5,

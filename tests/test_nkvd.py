@@ -11,14 +11,12 @@ from makhovik.mechanisms import nkvd
 from makhovik.world.build import build_world
 from makhovik.world.ties import to_csr
 
-from helpers import chain_world, quiet_scenario
+from helpers import chain_world, quiet_scenario, small_world
 
 # One region and one national operation of 10,000 persons, all on the registers and all taken in week 0 (capacity
 # 100 x 1,000 officers a week); every case is decided at once (lag 1) but the album signs 10 a week (0.001 x 10,000).
 NATIONAL = {
-    "world.regions": [{"name": "A", "cat1": 0, "cat2": 0, "party_orgs": 1, "weight": 1.0}],
-    "world.party_orgs": {}, "world.named": {}, "world.opposition_leaders": {},
-    "world.party_members": 2000, "world.army_officers": 0, "world.nkvd_staff": 1000,
+    **small_world([{"name": "A", "cat1": 0, "cat2": 0, "party_orgs": 1, "weight": 1.0}], nkvd_staff=1000),
     "world.contingents": {"poles": {"operation": "national", "pool": 10_000, "registered_share": 1.0,
                                     "arrest_share": 1.0, "launch_lag_weeks": 0, "cat1_share": 1.0}},
     "mechanisms.nkvd.capacity_per_staff": 100.0, "mechanisms.nkvd.national_capacity_share": 1.0,
@@ -144,10 +142,8 @@ def test_a_chief_change_names_nobody_when_purge_naming_is_zero():
 
 def _limits_ctx(**sets):
     scn = quiet_scenario(**{
-        "world.regions": [{"name": "A", "cat1": 100, "cat2": 100, "party_orgs": 1},
-                          {"name": "B", "cat1": 50, "cat2": 50, "party_orgs": 1}],
-        "world.party_orgs": {}, "world.named": {}, "world.opposition_leaders": {},
-        "world.party_members": 2000, "world.army_officers": 0, "world.nkvd_staff": 100,
+        **small_world([{"name": "A", "cat1": 100, "cat2": 100, "party_orgs": 1},
+                       {"name": "B", "cat1": 50, "cat2": 50, "party_orgs": 1}], nkvd_staff=100),
         "mechanisms.centre.central_increase": 0.5, "mechanisms.nkvd.request_threshold": 0.85,
         "mechanisms.nkvd.request_cat1_share": 0.6, **sets})
     ctx = Context.build(scn, build_world(scn, seed=0), np.random.default_rng(0))
