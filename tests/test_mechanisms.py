@@ -46,14 +46,22 @@ def test_immunity_blocks_the_cascade_at_the_top():
     assert res.series["suspects"].iloc[-1] == 1  # agent 1 was named and stays free
 
 
-def test_precedent_lowers_immunity_of_ranks_at_and_below():
+def test_precedent_lowers_immunity_by_trial_and_by_the_share_of_a_rank_prosecuted_down_to_its_floor():
+    """The chain's head (rank 4, the one individual at ranks 2-4 of five at rank 1 or above) is the trial's
+    defendant: the trial takes 0.2 of the removable half of every rank's immunity of 0.5; his prosecution is all of
+    ranks 2-4 (four halvings at precedent_half 0.25) and a fifth of rank 1."""
     scn = quiet_scenario(events=[TRIAL_AT_START], **{
-        "mechanisms.alarm.immunity": [0, 0.5, 0.5, 0.5, 0.5, 0.5], "mechanisms.alarm.precedent_step": 0.1})
+        "mechanisms.alarm.immunity": [0, 0.5, 0.5, 0.5, 0.5, 0.5], "mechanisms.alarm.precedent_floor": 0.5,
+        "mechanisms.alarm.precedent_half": 0.25, "mechanisms.alarm.trial_precedent": 0.2,
+        "mechanisms.flywheel.naming": {"patronage": 1.0}, "mechanisms.flywheel.hazard_per_name": 50.0})
     res = run_world(scn, chain_world(5, head_rank=4), seed=0)
     first = res.series.iloc[0]
-    assert first["immunity_top"] == pytest.approx(0.45)  # one prosecution at rank 4
-    assert first["immunity_member"] == pytest.approx(0.45)
-    assert first["immunity_politburo"] == pytest.approx(0.5)  # rank 5 untouched
+    assert first["immunity_politburo"] == pytest.approx(0.5 * (0.5 + 0.5 * 0.8))  # the trial alone
+    assert first["immunity_top"] == pytest.approx(0.5 * (0.5 + 0.5 * 0.8 / 16))
+    assert first["immunity_mid"] == first["immunity_top"]
+    assert first["immunity_member"] == pytest.approx(0.5 * (0.5 + 0.5 * 0.8 * 0.5 ** 0.8))
+    assert res.agents["arrest_week"].tolist() == [0, 1, 2, 3, 4]  # the cascade takes the chain ...
+    assert res.series["immunity_member"].min() == pytest.approx(0.5 * (0.5 + 0.5 * 0.8 / 16))  # ... to the floor's side
 
 
 def test_link_density_counts_opposition_tied_into_the_nkvd():
@@ -207,7 +215,7 @@ def test_arrest_cadre_with_a_cause_per_agent_keeps_the_first():
     assert st.cause_counts[Cause.REGIONAL] == 2 and st.cause_counts[Cause.ORDERED] == 1
 
 
-def test_targets_thin_by_immunity_and_the_regionals_reach_only_the_regions():
+def test_targets_list_only_the_ranks_the_lists_reach_thin_by_immunity_and_the_regionals_reach_only_the_regions():
     from makhovik.mechanisms.flywheel import _targets
 
     lo, hi = np.array([0, 100]), np.array([100, 200])  # two factions of 100, all free
@@ -216,20 +224,41 @@ def test_targets_thin_by_immunity_and_the_regionals_reach_only_the_regions():
     immunity = np.array([0.0, 0.5])
     region = np.zeros(200, np.int64)
     region[100:150] = -1  # half of the second faction sits in the centre
-    h = np.array([[0.4, 0.0], [0.0, 0.4]])  # Poisson(40) drawn from each
+    h = np.array([[0.4, 0.0], [0.0, 0.4]])  # the centre's list over the first faction, the regionals' on the second
     free, whole = np.array([100, 100]), np.zeros(200, bool)
     rng = np.random.default_rng(3)
     n_c, n_r = [], []
     for _ in range(2000):
-        idx, causes = _targets(h, free, lo, hi, status, rank, immunity, region, whole, rng)
+        idx, causes = _targets(h, 1, free, lo, hi, status, rank, immunity, region, whole, rng)
         c = causes == Cause.ORDERED
-        assert (idx[c] < 100).all() and (idx[~c] >= 150).all() and (causes[~c] == Cause.REGIONAL).all()
+        assert (idx[c] < 100).all() and (idx[c] % 2 == 1).all()  # the lists name rank 1 (min_rank) only
+        assert (idx[~c] >= 150).all() and (causes[~c] == Cause.REGIONAL).all()
         assert (np.diff(c.astype(int)) <= 0).all()  # the centre's draws first
+        assert np.unique(idx).size == idx.size
         n_c.append(c.sum())
         n_r.append((~c).sum())
-    # centre: 40 drawn, half of rank 1 kept half the time -> 30; regionals: half reachable, then thinned -> 15
-    assert np.mean(n_c) == pytest.approx(30, abs=4 * np.std(n_c) / np.sqrt(2000))
+    # centre: Poisson(0.4 x 50 of rank 1), half kept -> 10; regionals: 40 drawn, half reachable, then thinned -> 15
+    assert np.mean(n_c) == pytest.approx(10, abs=4 * np.std(n_c) / np.sqrt(2000))
     assert np.mean(n_r) == pytest.approx(15, abs=4 * np.std(n_r) / np.sqrt(2000))
+
+
+def test_within_capacity_takes_cadre_in_order_until_the_region_or_the_whole_is_spent():
+    from makhovik.mechanisms.flywheel import within_capacity
+
+    region = np.array([0, 0, 0, 1, -1, -1])
+    exp = np.array([1.0, 1.0, 100.0, 1.0, 1.0, 1.0])  # agent 2 a scaled agent of 100 persons
+    left = np.array([2.5, 0.5])
+    ok = within_capacity(np.arange(6), left, region, exp, 0.01, np.random.default_rng(0))
+    # regional agents cost 0.01 of their region's capacity, the scaled one 1; the central ones a share of each
+    assert ok.tolist() == [True] * 6
+    assert left.tolist() == pytest.approx([(2.5 - 1.02) * (1 - 0.01 / 1.97) * (1 - 0.01 / 1.96),
+                                           0.49 * (1 - 0.01 / 1.97) * (1 - 0.01 / 1.96)])
+    spent = np.array([0.0, 0.0])
+    assert not within_capacity(np.arange(6), spent, region, exp, 0.01, np.random.default_rng(0)).any()
+    # a place worth 0.4 of the scaled agent's cost: taken four times in ten
+    takes = [within_capacity(np.array([2]), np.array([0.4, 0.0]), region, exp, 0.01, np.random.default_rng(k))[0]
+             for k in range(4000)]
+    assert np.mean(takes) == pytest.approx(0.4, abs=4 * np.sqrt(0.24 / 4000))
 
 
 def test_fill_post_promotes_the_highest_free_regional_an_individual_first():
@@ -273,10 +302,15 @@ def test_sanction_hazards_and_the_election_fear_by_hand():
     F = makhovik.scenario.FACTIONS
     ctx.state.alarm[F.index("technocrats")] = 1.0
     pr = pressure.compute(ctx)  # all the regionals' pressure is aimed at the technocrats
-    h = centre.sanction(centre.sanction_args(ctx, pr))  # what the week's arrests use
-    assert h[F.index("technocrats")] == pytest.approx(0.02 * 0.5 * (0.75 * 0.6 + 0.25 * 1.0) * 2.0)
-    assert h[F.index("regionals")] == pytest.approx(0.02 * 0.5 * (0.75 * 0.4 + 0.25 * 0.0))
+    h = centre.sanction(centre.sanction_args(ctx, pr))  # what the week's arrests use: week 0 is a list week ...
+    weeks = ctx.params.nkvd.list_interval_weeks  # ... whose list covers the weeks since the last
+    assert weeks == 2
+    assert h[F.index("technocrats")] == pytest.approx(0.02 * 0.5 * (0.75 * 0.6 + 0.25 * 1.0) * 2.0 * weeks)
+    assert h[F.index("regionals")] == pytest.approx(0.02 * 0.5 * (0.75 * 0.4 + 0.25 * 0.0) * weeks)
     assert h[F.index("mass")] == 0.0
+    ctx.state.week = 1
+    assert not centre.sanction(centre.sanction_args(ctx, pr)).any()  # no list between list weeks
+    ctx.state.week = 0
     # the mass pressure: the regionals' power x their punitive preference x (1 + alarm), the preference rising
     # by election_fear x election_preference x exp(-weeks to go / horizon) before the elections
     reg = pr.power[F.index("regionals")]

@@ -159,10 +159,11 @@ def test_a_central_review_raises_the_limits_of_the_regions_near_them():
     assert st.lim1.tolist() == pytest.approx([100 + 0.5 * 200 * 0.6, 50])
     assert st.lim2.tolist() == pytest.approx([100 + 0.5 * 200 * 0.4, 50])
     assert st.ordered_room.tolist() == pytest.approx([300, 100])
-    assert ctx.events[-1]["event"] == "central_limit_increase" and ctx.events[-1]["detail"] == "+100 in 1 regions"
-    nkvd.central_review(ctx, appetite=0.5, force=True)  # an extension: every region, whatever its use
-    assert st.ordered_room.tolist() == pytest.approx([350, 125])
-    assert ctx.events[-1]["detail"] == "+75 in 2 regions"
+    assert ctx.events[-1]["event"] == "central_limit_increase" and ctx.events[-1]["detail"] == "review: +100 in 1 regions"
+    st.arrested_00447[:] = [170, 85]  # B now at its threshold too; A at 170 of 300, below its own
+    nkvd.central_review(ctx, appetite=0.5, act="decree")  # an extension's block decree: B only
+    assert st.ordered_room.tolist() == pytest.approx([300, 125])
+    assert ctx.events[-1]["detail"] == "decree: +25 in 1 regions"
     n = len(ctx.events)
-    nkvd.central_review(ctx, appetite=0.0, force=True)  # no appetite: nothing added, nothing said
-    assert len(ctx.events) == n and st.ordered_room.tolist() == pytest.approx([350, 125])
+    nkvd.central_review(ctx, appetite=0.0, act="decree")  # no appetite: nothing added, nothing said
+    assert len(ctx.events) == n and st.ordered_room.tolist() == pytest.approx([300, 125])

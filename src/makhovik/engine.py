@@ -232,6 +232,7 @@ def _apply_exogenous(ctx: Context, ev) -> str:
     if ev.kind == "show_trial":
         got = st.arrest_cadre(_free_top(ctx, ev.faction, ev.defendants), Cause.ORDERED)
         alarm.shock(ctx, ev.faction, p.trial_alarm)
+        alarm.show_trial(ctx)
         return f"{got.size} {ev.faction} defendants"
     if ev.kind == "nkvd_chief_change":
         nkvd.chief_change(ctx, ev.label or "new NKVD chief")
@@ -292,9 +293,10 @@ def _machine_week(week, pack, appointee, fly, mass, qs, earlier, pending, suspec
 
     3. vacated posts filled (:func:`decline.week <makhovik.mechanisms.decline.week>`, ``appointee``);
     4. the flywheel's targeted and cascade arrests (:func:`flywheel.arrests <makhovik.mechanisms.flywheel.arrests>`,
-       ``fly``);
+       ``fly``), within the NKVD's capacity by region (they take it first);
     5. the NKVD machine with the new cadre cases (:func:`nkvd.week <makhovik.mechanisms.nkvd.week>`, ``mass``),
-       its mass arrests added to the persons arrested by cause (1 / scale each);
+       on the capacity the cadre arrests left, its mass arrests added to the persons arrested by cause (1 / scale
+       each);
     6. everyone arrested this week (``earlier`` and the flywheel's) interrogated
        (:func:`flywheel.interrogate <makhovik.mechanisms.flywheel.interrogate>`, at the namings' probabilities
        ``qs``), and the precedents their prosecutions set (:func:`alarm.prosecutions
@@ -305,8 +307,11 @@ def _machine_week(week, pack, appointee, fly, mass, qs, earlier, pending, suspec
     rng = generator(rng)
     m = pack.items[0]
     decline.week(m.posts, appointee, rng)
-    targeted, cascaded, keep = flywheel.arrests(m.flywheel, fly, week, suspects, rng)
-    counts, requests, pending = nkvd.week(week, m.nkvd, mass, np.concatenate((pending, targeted, cascaded)), rng)
+    room = nkvd.cadre_room(m.nkvd)
+    left = room.copy()
+    targeted, cascaded, keep = flywheel.arrests(m.flywheel, fly, week, suspects, left, rng)
+    counts, requests, pending = nkvd.week(week, m.nkvd, mass, np.concatenate((pending, targeted, cascaded)), room, left,
+                                          rng)
     for c in range(m.causes.size):
         m.causes[c] += counts[c] / m.scale
     arrested = np.concatenate((earlier, targeted, cascaded))
@@ -409,10 +414,10 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     >>> res = simulate(load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
     >>> res.annual()
        year  arrested  convicted  executed
-    0  1936    180937     148758      1640
-    1  1937   1046396     972064    366033
-    2  1938    885363     943566    412478
-    3  1939    101076     113128      2002
+    0  1936    136486     111392      2317
+    1  1937    920992     839881    318297
+    2  1938   1433906    1483714    708325
+    3  1939    105156     112246      5009
     >>> res.seed, sorted(res.weekly.columns)[:3]
     (1, ['arrests', 'cat1', 'cat2'])
     """

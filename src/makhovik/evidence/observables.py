@@ -11,6 +11,8 @@ Distances (each observable's is dimensionless; 1 means "one scale unit outside t
   25% outside its range is 1 unit away;
 - ``share`` (elite losses of a body of ``n``): ``|x/n - clip(x/n, lo/n, hi/n)| / s`` with
   ``s = 0.05``: five percentage points outside is 1 unit;
+- ``ratio`` (the final Order 00447 limits as a multiple of the initial): ``|ln x - ln clip(x, lo, hi)| /
+  ln(1 + s)`` with ``s = 0.25``, as a count without the + 1;
 - ``date``: days outside the range over ``s = 30`` days; an event the run did not produce is
   dated the day after the simulated period.
 
@@ -53,7 +55,7 @@ __all__ = [
     "QUALITY_WEIGHT",
 ]
 
-SCALES = {"count": 0.25, "share": 0.05, "date": 30.0}
+SCALES = {"count": 0.25, "share": 0.05, "ratio": 0.25, "date": 30.0}
 DISTANCE_CAP = 5.0
 QUALITY_WEIGHT = {"verified": 1.0, "secondary": 0.5, "unverified": 0.0}
 _NUM = re.compile(r"^\s*~?\s*(\d[\d,]*)(?:\s*-\s*(\d[\d,]*))?")
@@ -134,6 +136,8 @@ class Observable:
             return DISTANCE_CAP
         if self.kind == "count":
             d = abs(math.log(x + 1) - math.log(min(max(x, lo), hi) + 1)) / math.log(1 + s)
+        elif self.kind == "ratio":
+            d = abs(math.log(max(x, 1e-9)) - math.log(min(max(x, lo), hi))) / math.log(1 + s)
         elif self.kind == "share":
             n = self.denominator
             d = abs(x / n - min(max(x, lo), hi) / n) / s
@@ -142,11 +146,13 @@ class Observable:
         return min(d, DISTANCE_CAP)
 
     def format(self, x: float) -> str:
-        """A value of this observable as people read it: an ISO date or a whole count."""
+        """A value of this observable as people read it: an ISO date, a multiple or a whole count."""
         if x is None or (isinstance(x, float) and math.isnan(x)):
             return "–"
         if self.kind == "date":
             return dt.date.fromordinal(int(round(x))).isoformat()
+        if self.kind == "ratio":
+            return f"{x:.1f}x"
         return f"{x:,.0f}"
 
     def describe_range(self) -> str:
@@ -258,7 +264,7 @@ SIMULATED = (
     "convicted_year_Y", "executed_year_Y", "arrested_year_Y", "OP_MEASURE_by:DATE", "MEASURE_between:DATE:DATE",
     "op00447_convicted", "op00447_executed", "national_convicted", "national_executed",
     "national_NAME_convicted", "national_NAME_executed", "cc_1934_repressed", "delegates_17_repressed",
-    "mil_repressed:RANK", "event:NAME", "MEASURE_outside_mass_between:DATE:DATE",
+    "mil_repressed:RANK", "event:NAME", "MEASURE_outside_mass_between:DATE:DATE", "limit_multiple:CATEGORY",
 )
 
 
@@ -286,7 +292,7 @@ def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
     >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
     >>> v = simulated_values(res)
     >>> v["arrested_1937"], v["executed_1937"], v["cc_1934_repressed"]
-    (1046396.0, 366033.0, 137.0)
+    (920992.0, 318297.0, 138.0)
     >>> dt.date.fromordinal(int(v["stop_order"]))
     datetime.date(1938, 10, 31)
     """
@@ -337,6 +343,10 @@ def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
         elif key.startswith("mil_repressed:"):
             rank = key.split(":", 1)[1]
             out[o.name] = float(((mil == rank).to_numpy() & repressed).sum())
+        elif key.startswith("limit_multiple:"):  # the final Order 00447 limits over the initial, all regions
+            cat = key.split(":", 1)[1][-1]
+            lim = res.limits
+            out[o.name] = float(lim[f"limit_cat{cat}"].sum() / lim[f"initial_cat{cat}"].sum())
         elif key.startswith("event:"):
             d = res.event_date(key.split(":", 1)[1])
             out[o.name] = float((d or end + dt.timedelta(days=1)).toordinal())
@@ -426,7 +436,7 @@ def total_distance(values: dict[str, float], obs: list[Observable] | None = None
     >>> import makhovik
     >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
     >>> round(total_distance(simulated_values(res)), 3)
-    3.002
+    2.904
     """
     obs = observables() if obs is None else obs
     num = den = 0.0

@@ -2,8 +2,13 @@
 
 - C3: a show trial of former Trotskyists and Zinovievites adds ``alarm.trial_alarm`` to the
   centre's alarm about the defendants' faction.
-- C4: every prosecution of an agent of rank *k* multiplies the immunity of ranks up to *k*
-  by ``1 - alarm.precedent_step``: the more who fell at a rank, the less that rank protects.
+- C4: precedent, by rank and by show trial, saturating. The immunity of rank *k* is its initial
+  value times ``floor + (1 - floor) x (1 - trial_precedent)^trials x 0.5^(share_k / precedent_half)``:
+  ``share_k`` is the share of the individuals at rank *k* or above at the start who have been
+  prosecuted, ``trials`` the show trials so far, ``floor`` = ``alarm.precedent_floor`` the part of
+  the immunity no precedent removes. The more who fell at a rank, the less that rank protects,
+  down to the floor: a precedent set at the top reaches every rank below, and the senior tier's
+  thousands do not wear its immunity to nothing.
 - C5: when Yagoda's link is exposed, the alarm about rightists and leftists rises by
   ``alarm.link_alarm`` times the density of rightist/leftist ties into the NKVD.
 
@@ -19,7 +24,7 @@ from numba import njit
 
 from ..codes import FACTIONS, Faction
 
-__all__ = ["CLAIMS", "decay", "shock", "Precedent", "precedent", "prosecutions", "link_density", "init"]
+__all__ = ["CLAIMS", "decay", "shock", "Precedent", "precedent", "prosecutions", "show_trial", "link_density", "init"]
 
 CLAIMS = ("C3", "C4", "C5")
 _RIGHTISTS, _LEFTISTS, _NKVD = int(Faction.RIGHTISTS), int(Faction.LEFTISTS), int(Faction.NKVD)
@@ -44,52 +49,69 @@ class Precedent(NamedTuple):
     """What the precedents of the week's prosecutions change and read (:func:`prosecutions`), the same all run."""
 
     immunity: np.ndarray  # by rank, changed in place
+    initial: np.ndarray  # by rank, at the start
     whole: np.ndarray  # who is an individual (a prosecution of a representative agent sets no precedent)
     rank: np.ndarray  # by cadre agent
-    factor: float  # 1 - precedent_step (1: no precedent)
+    prosecuted: np.ndarray  # individuals prosecuted at each rank, changed in place
+    base: np.ndarray  # individuals at each rank or above at the start
+    trials: np.ndarray  # one entry: the show trials so far, changed in place
+    floor: float  # the share of the initial immunity no precedent removes
+    half: float  # the share of a rank's individuals prosecuted that halves the removable immunity
+    trial_factor: float  # 1 - trial_precedent
 
 
 def precedent(ctx) -> Precedent:
     """The run's :class:`Precedent`."""
-    st = ctx.state
-    return Precedent(st.immunity, st.whole, st.rank, 1.0 - ctx.params.alarm.precedent_step)
+    st, p = ctx.state, ctx.params.alarm
+    ranks = st.rank[st.whole[:st.rank.size]]
+    base = np.cumsum(np.bincount(ranks, minlength=st.immunity.size)[::-1])[::-1].astype(np.float64)
+    return Precedent(st.immunity, st.immunity.copy(), st.whole, st.rank, np.zeros(st.immunity.size, np.int64), base,
+                     np.zeros(1, np.int64), p.precedent_floor, p.precedent_half, 1.0 - p.trial_precedent)
+
+
+@njit(cache=True, nogil=True)
+def _update(p):  # pragma: no cover - compiled
+    """Set the immunity of every rank from the precedents so far (the module's C4)."""
+    above = 0
+    for k in range(p.immunity.size - 1, -1, -1):  # prosecutions at rank >= k
+        above += p.prosecuted[k]
+        share = above / p.base[k] if p.base[k] > 0 else 0.0
+        left = p.trial_factor ** p.trials[0] * 0.5 ** (share / p.half)
+        p.immunity[k] = p.initial[k] * (p.floor + (1.0 - p.floor) * left)
 
 
 @njit(cache=True, nogil=True)
 def prosecutions(p, arrested):  # pragma: no cover - compiled
-    """Lower immunity after the prosecutions of this week's ``arrested`` (C4): each prosecution of an individual at
-    rank *k* multiplies the immunity of every rank <= *k* by ``p.factor`` (a precedent set at the top reaches
-    everyone below).
+    """Lower immunity after the prosecutions of this week's ``arrested`` (C4): each individual counts at its rank,
+    and the immunity of every rank follows from the individuals prosecuted at it and above (:func:`_update`).
 
     Examples
     --------
+    Two ranks of two individuals each (one at rank 4, one at rank 5, two below); one prosecution at rank 4 is a
+    quarter of the individuals at rank 1 or above and half of those at rank 4 or above; with the removable part
+    halved by each quarter, and a floor of half the initial immunity:
+
     >>> import numpy as np
-    >>> p = Precedent(np.array([0, 0, .5, .5, .5, .5]), np.ones(2, bool), np.array([3, 5]), 0.5)
-    >>> prosecutions(p, np.array([0, 1]))
-    >>> p.immunity.tolist()
-    [0.0, 0.0, 0.125, 0.125, 0.25, 0.25]
+    >>> z = np.zeros(6, np.int64)
+    >>> p = Precedent(np.full(6, .8), np.full(6, .8), np.ones(4, bool), np.array([1, 1, 4, 5]), z,
+    ...               np.array([4., 4, 2, 2, 2, 1]), np.zeros(1, np.int64), 0.5, 0.25, 1.0)
+    >>> prosecutions(p, np.array([2]))
+    >>> p.immunity.round(3).tolist()
+    [0.6, 0.6, 0.5, 0.5, 0.5, 0.8]
     """
-    if p.factor >= 1.0:
-        return
-    ranks = np.empty(arrested.size, np.int64)
-    n = 0
     for a in arrested:
         if p.whole[a]:
-            ranks[n] = p.rank[a]
-            n += 1
-    _lower(p.immunity, ranks[:n], p.factor)
+            p.prosecuted[p.rank[a]] += 1
+    if arrested.size:
+        _update(p)
 
 
-@njit(cache=True, nogil=True)
-def _lower(immunity, ranks, factor):  # pragma: no cover - compiled
-    """Multiply ``immunity[k]`` by ``factor`` once for each of ``ranks`` at or above ``k``."""
-    n = np.zeros(immunity.size, np.int64)
-    for r in ranks:
-        n[r] += 1
-    above = 0
-    for k in range(immunity.size - 1, -1, -1):  # prosecutions at rank >= k
-        above += n[k]
-        immunity[k] *= factor ** above
+def show_trial(ctx) -> None:
+    """A show trial: the precedent it sets takes ``trial_precedent`` of the removable immunity of every rank (C3,
+    C4); its defendants' own prosecutions count at their rank besides."""
+    m = ctx.machine.precedent
+    m.trials[0] += 1
+    _update(m)
 
 
 def link_density(world) -> float:

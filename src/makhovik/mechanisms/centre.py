@@ -19,8 +19,10 @@
 Limits: regional requests are approved with ``centre.approval_prob`` (drawn in the NKVD's
 week, :mod:`.nkvd`); under
 ``limit_mode`` ``central`` or ``both`` the centre reviews limits every
-``review_interval_weeks``. At the end of each planned period the centre extends the
-operations if its drive reaches ``extend_threshold``. The stop comes by
+``review_interval_weeks`` and raises those of the regions near them. At the end of each
+planned period the centre extends the operations if its drive reaches ``extend_threshold``,
+with a block decree (``central`` or ``both``) for the regions near their limits: the
+others' limits stay, and bind. The stop comes by
 ``centre.stop_rule``.
 """
 
@@ -57,7 +59,8 @@ def drive(ctx, pr) -> float:
 class Sanction(NamedTuple):
     """What the centre's sanction of arrests depends on this week (:func:`sanction`)."""
 
-    rate: float  # elite_rate x the centre's appetite
+    rate: float  # elite_rate x the centre's appetite x the weeks the list covers (0 but in a list week)
+    min_rank: int  # the lowest rank the lists name (nkvd.list_min_rank)
     yield_to_pressure: float
     target_weight: np.ndarray  # the centre's own wish to remove each faction
     target: np.ndarray  # the factions' pressure on each faction (pressure.Pressures.target)
@@ -65,14 +68,17 @@ class Sanction(NamedTuple):
 
 
 def sanction_args(ctx, pr) -> Sanction:
-    """This week's :class:`Sanction`."""
-    c = ctx.params.centre
-    return Sanction(c.elite_rate * appetite(ctx), c.yield_to_pressure, ctx.index.target_weight, pr.target, ctx.state.alarm)
+    """This week's :class:`Sanction`: the centre signs its lists of senior cadre every ``nkvd.list_interval_weeks``
+    (C8, C12), each list the weeks since the last at once."""
+    c, n = ctx.params.centre, ctx.params.nkvd
+    weeks = n.list_interval_weeks if ctx.state.week % n.list_interval_weeks == 0 else 0
+    return Sanction(c.elite_rate * appetite(ctx) * weeks, n.list_min_rank, c.yield_to_pressure, ctx.index.target_weight,
+                    pr.target, ctx.state.alarm)
 
 
 @njit(cache=True, nogil=True)
 def sanction(s):  # pragma: no cover - compiled
-    """Weekly hazard of a centrally sanctioned arrest for a free member of each faction, before immunity (C8):
+    """The hazard of a name on this week's sanction list for a free senior member of each faction, before immunity (C8):
     ``rate x ((1 - yield) x own wish + yield x the factions' pressure) x (1 + alarm)``; none for the mass."""
     h = s.rate * ((1 - s.yield_to_pressure) * s.target_weight + s.yield_to_pressure * s.target) * (1.0 + s.alarm)
     h[MASS] = 0.0
@@ -154,7 +160,7 @@ def step(ctx, pr) -> None:
             if d >= c.extend_threshold:
                 ctx.emit("operations_extended", f"drive {d:.2f} >= {c.extend_threshold:.2f}")
                 if c.limit_mode in ("central", "both"):
-                    nkvd.central_review(ctx, appetite(ctx), force=True)
+                    nkvd.central_review(ctx, appetite(ctx), act="decree")
             else:
                 st.flags["ops_ended"] = t
                 ctx.emit("operations_ended", f"drive {d:.2f} < {c.extend_threshold:.2f}")

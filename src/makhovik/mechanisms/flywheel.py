@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from ..codes import N_CADRE_FACTIONS, RANKS, TIE_TYPES, Cause, Faction, TieType
+from ..codes import FREE, N_CADRE_FACTIONS, RANKS, TIE_TYPES, Cause, Faction, TieType
 from ..kernels import (
     ArrestCols,
     add_names,
@@ -39,7 +39,7 @@ from ..kernels import (
 from ..world.ties import group_order
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "Interrogation",
+__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "within_capacity", "Interrogation",
            "interrogation", "interrogate", "naming", "reproduction", "cascade_submodel", "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
@@ -61,33 +61,99 @@ def intensity(ctx) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _targets(h, free_count, lo, hi, status, rank, immunity, region, whole, rng):  # pragma: no cover - compiled
-    """This week's targeted arrests: for the centre's sanction (``c = 0``) then on regional initiative
-    (``c = 1``), Poisson(``h[c, g]`` x free members) free agents of faction ``g`` drawn uniformly
-    (:func:`~makhovik.kernels.draw_free`), each thinned by the immunity of its rank (C4); the
-    regionals reach only agents in the regions. Returns the agents and their causes, in that order.
+def _listed(lo, hi, min_rank, h, status, rank, rng):  # pragma: no cover - compiled
+    """A list of the centre's sanction: Poisson(``h`` x eligible) free agents of rank >= ``min_rank`` among
+    ``lo .. hi - 1``, drawn uniformly without replacement."""
+    pool = np.empty(hi - lo, np.int64)
+    m = 0
+    for a in range(lo, hi):
+        if status[a] == FREE and rank[a] >= min_rank:
+            pool[m] = a
+            m += 1
+    k = min(rng.poisson(min(h, 1.0) * m), m) if m else 0
+    for i in range(k):  # a partial Fisher-Yates shuffle: the first k are a uniform draw
+        j = i + int(rng.random() * (m - i))
+        pool[i], pool[j] = pool[j], pool[i]
+    return pool[:k]
+
+
+@njit(cache=True, nogil=True)
+def _targets(h, min_rank, free_count, lo, hi, status, rank, immunity, region, whole, rng):  # pragma: no cover
+    """This week's targeted arrests: the centre's sanction lists (``c = 0``; :func:`_listed`, the senior cadre of
+    rank >= ``min_rank`` only) then arrests on regional initiative (``c = 1``: Poisson(``h[1, g]`` x free members)
+    free agents of faction ``g`` drawn uniformly, :func:`~makhovik.kernels.draw_free`, in the regions only); each
+    thinned by the immunity of its rank (C4). Returns the agents and their causes, in that order.
     """
     G = lo.size
-    k = np.zeros((2, G), np.int64)
-    for c in range(2):
-        for g in range(G):
-            if h[c, g] > 0 and free_count[g] > 0:
-                k[c, g] = rng.poisson(min(h[c, g], 1.0) * free_count[g])
-    idx = np.empty(k.sum(), np.int64)
-    causes = np.empty(k.sum(), np.int8)
+    lists = []
+    n_all = 0
+    for g in range(G):
+        got = _listed(lo[g], hi[g], min_rank, h[0, g], status, rank, rng) if h[0, g] > 0 else np.empty(0, np.int64)
+        lists.append(got)
+        n_all += got.size
+    k = np.zeros(G, np.int64)
+    for g in range(G):
+        if h[1, g] > 0 and free_count[g] > 0:
+            k[g] = rng.poisson(min(h[1, g], 1.0) * free_count[g])
+    idx = np.empty(n_all + k.sum(), np.int64)
+    causes = np.empty(idx.size, np.int8)
     n = 0
-    for c in range(2):
-        for g in range(G):
-            if k[c, g] == 0:
+    for g in range(G):
+        for a in lists[g]:
+            if rng.random() < immunity[rank[a]]:
                 continue
-            cand = draw_free(lo[g], hi[g], k[c, g], free_count[g], status, rank, TOP_RANK, whole, False, rng)
-            for a in cand:
-                if rng.random() < immunity[rank[a]] or (c == 1 and region[a] < 0):
-                    continue
-                idx[n] = a
-                causes[n] = ORDERED if c == 0 else REGIONAL_CAUSE
-                n += 1
+            idx[n] = a
+            causes[n] = ORDERED
+            n += 1
+    for g in range(G):
+        if k[g] == 0:
+            continue
+        for a in draw_free(lo[g], hi[g], k[g], free_count[g], status, rank, TOP_RANK, whole, False, rng):
+            if rng.random() < immunity[rank[a]] or region[a] < 0:
+                continue
+            idx[n] = a
+            causes[n] = REGIONAL_CAUSE
+            n += 1
     return idx[:n], causes[:n]
+
+
+@njit(cache=True, nogil=True)
+def within_capacity(cand, left, region, expansion, scale, rng):  # pragma: no cover - compiled
+    """Which candidates for arrest the NKVD has the capacity to take this week, in order; ``left`` (by region, in
+    simulated mass agents: a person is ``scale`` of one) is what remains and is drawn down in place.
+
+    A cadre agent of a region costs its persons (``expansion``) x ``scale`` of its region's capacity; one of the
+    central apparatus (region < 0) costs as much of every region's, in proportion to what each has left. Where less
+    is left than the cost, the arrest is made with probability left / cost (the last, fractional place).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> left = np.array([2.0, 0.0])
+    >>> got = within_capacity(np.array([0, 1, 2, 3]), left, np.array([0, 0, 1, -1]), np.ones(4), 1.0,
+    ...                       np.random.default_rng(0))
+    >>> got.tolist(), left.tolist()
+    ([True, True, False, False], [0.0, 0.0])
+    """
+    ok = np.zeros(cand.size, np.bool_)
+    total = left.sum()
+    for i in range(cand.size):
+        a = cand[i]
+        cost = expansion[a] * scale
+        r = region[a]
+        have = left[r] if r >= 0 else total
+        if have <= 0 or (have < cost and rng.random() >= have / cost):
+            continue
+        if r >= 0:
+            left[r] = max(left[r] - cost, 0.0)
+            total = max(total - min(cost, have), 0.0)
+        else:
+            f = max(1.0 - cost / have, 0.0)
+            for q in range(left.size):
+                left[q] *= f
+            total *= f
+        ok[i] = True
+    return ok
 
 
 class Run(NamedTuple):
@@ -102,6 +168,7 @@ class Run(NamedTuple):
     immunity: np.ndarray  # by rank
     cols: ArrestCols
     hostile: np.ndarray  # the regionals' hostility toward each faction
+    scale: float  # a person is this much of a simulated mass agent: the unit of the NKVD's capacity
 
 
 class Week(NamedTuple):
@@ -117,7 +184,7 @@ def run(ctx) -> Run:
     """The flywheel's :class:`Run`, made once a run."""
     st, w = ctx.state, ctx.world
     return Run(st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.kompromat,
-               st.immunity, st.arrest_cols, ctx.index.hostility[REGIONALS].copy())
+               st.immunity, st.arrest_cols, ctx.index.hostility[REGIONALS].copy(), float(w.scale))
 
 
 def week_inputs(ctx, pr, inten: float) -> Week:
@@ -128,23 +195,28 @@ def week_inputs(ctx, pr, inten: float) -> Week:
 
 
 @njit(cache=True, nogil=True)
-def arrests(run, wk, week, suspects, rng):  # pragma: no cover - compiled
+def arrests(run, wk, week, suspects, left, rng):  # pragma: no cover - compiled
     """The week's arrests of cadre by the flywheel: targeted (:func:`_targets`) at the hazards of :func:`hazards`,
-    then the cascade draw over the named (:func:`~makhovik.kernels.hazard_hits`). One arrest for the week: an
-    agent drawn twice counts for the centre's sanction. Returns both arrested lists and the suspects to keep."""
-    status, rank = run.cols.status, run.cols.rank
+    then the cascade draw over the named (:func:`~makhovik.kernels.hazard_hits`), each within what is ``left`` of
+    the NKVD's capacity by region (:func:`within_capacity`, drawn down in place; the named it cannot take stay
+    suspects). One arrest for the week: an agent drawn twice counts for the centre's sanction. Returns both arrested
+    lists and the suspects to keep."""
+    c = run.cols
     h = hazards(wk, run.hostile)
-    idx, causes = _targets(h, run.free_count, run.lo, run.hi, status, rank, run.immunity, run.region, run.whole, rng)
-    targeted = arrest_free(idx, causes, week, run.cols)
-    keep, hit = hazard_hits(suspects, run.kompromat, rank, run.immunity, wk.per_name, status, rng)
-    return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, run.cols), keep
+    idx, causes = _targets(h, wk.sanction.min_rank, run.free_count, run.lo, run.hi, c.status, c.rank, run.immunity,
+                           run.region, run.whole, rng)
+    ok = within_capacity(idx, left, c.region, c.expansion, run.scale, rng)
+    targeted = arrest_free(idx[ok], causes[ok], week, c)
+    keep, hit = hazard_hits(suspects, run.kompromat, c.rank, run.immunity, wk.per_name, c.status, rng)
+    hit = hit[within_capacity(hit, left, c.region, c.expansion, run.scale, rng)]
+    return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, c), keep
 
 
 @njit(cache=True, nogil=True)
 def hazards(wk, hostile):  # pragma: no cover - compiled
     """The weekly hazards of targeted arrests, [centre's sanction, regional initiative] x cadre faction: the
-    centre's (:func:`~makhovik.mechanisms.centre.sanction`) and the regional rate x the regionals' hostility
-    toward each faction (not their own), times the intensity."""
+    centre's (:func:`~makhovik.mechanisms.centre.sanction`, for a list week: the weeks since the last list at once)
+    and the regional rate x the regionals' hostility toward each faction (not their own), times the intensity."""
     h = np.zeros((2, CADRE))
     if wk.intensity > 0:
         s = centre.sanction(wk.sanction)

@@ -6,7 +6,7 @@ Carries the machinery through which every claim acts, and in particular:
   through central sanction lists (the Military Collegium), signed every
   ``list_interval_weeks``; lower cadre go to troikas.
 - Mass track, Order 00447: weekly arrest capacity per region is ``capacity_per_staff`` x the
-  region's free NKVD officers; arrests stay within ``(1 + overfulfil)`` x the region's
+  region's free NKVD officers, less what the week's arrests of cadre took (they come first); arrests stay within ``(1 + overfulfil)`` x the region's
   limits (category 1 + 2); troikas sentence after ``troika_lag_weeks`` on average, within
   the category limits. Regions near their limit request more (size scaled by the
   regionals' zeal); the centre approves with ``centre.approval_prob``.
@@ -16,7 +16,7 @@ Carries the machinery through which every claim acts, and in particular:
 - Routine cases go on all along at ``routine_rate``.
 - The purge of the NKVD's own cadres: when a chief falls, his senior officers and those
   tied to the opposition are named (``purge_naming``); arrested officers take capacity
-  with them.
+  with them until recruits replace them (``recruitment_weeks``).
 
 Mass agents of one block (a contingent in a region) are exchangeable, so they are taken
 in order: each block keeps three pointers (registered, arrested, processed) and every
@@ -54,6 +54,8 @@ __all__ = [
     "stop_takes_effect",
     "capacity",
     "capacity_per_officer",
+    "cadre_room",
+    "recruit",
 ]
 
 CLAIMS = ("C12", "C13")
@@ -103,20 +105,22 @@ def _add_limits(lim1, lim2, r, amount, cat1_share):  # pragma: no cover - compil
     lim2[r] += amount * (1 - cat1_share)
 
 
-def central_review(ctx, appetite: float, force: bool = False) -> None:
-    """The centre raises the limits of regions near them (or of all, when extending) by its own decision."""
+def central_review(ctx, appetite: float, act: str = "review") -> None:
+    """The centre raises, by its own decision, the limits of the regions near them (their Order 00447 arrests at
+    ``request_threshold`` of their limits or more) by ``central_increase`` x its appetite x their initial limits:
+    one act for all of them (``act``: a periodic ``review``, or the ``decree`` that extends the operations, as
+    Pb 57/48 of 31 Jan 1938 did for 22 regions). The regions below their limits get nothing, so the limits bind."""
     st, p = ctx.state, ctx.params
     lim = st.lim1 + st.lim2
-    near = lim > 0
-    if not force:
-        near &= _limit_use(st) >= p.nkvd.request_threshold * lim
+    near = (lim > 0) & (_limit_use(st) >= p.nkvd.request_threshold * lim)
     add = p.centre.central_increase * appetite * (st.lim_initial1 + st.lim_initial2) * near
     if add.sum() <= 0:
         return
     for r in np.flatnonzero(add):
         _add_limits(st.lim1, st.lim2, r, add[r], p.nkvd.request_cat1_share)
     st.ordered_room += add
-    ctx.emit("central_limit_increase", f"+{add.sum() / ctx.world.scale:,.0f} in {int(np.count_nonzero(add))} regions")
+    ctx.emit("central_limit_increase", f"{act}: +{add.sum() / ctx.world.scale:,.0f} in {int(np.count_nonzero(add))} "
+                                       "regions")
 
 
 @njit(cache=True, nogil=True)
@@ -504,7 +508,9 @@ class Run(NamedTuple):
     """The NKVD machine's arrays and rules that stay the same all run (:func:`run`; arrays change in place)."""
 
     per_officer: np.ndarray  # capacity per free officer, by region (capacity_per_officer)
-    officers: np.ndarray  # free NKVD officers by region, in persons
+    officers: np.ndarray  # free NKVD officers by region, in persons (recruits among them)
+    establishment: np.ndarray  # the officers by region at the start, whom recruitment replaces
+    recruit: float  # the share of the vacancies filled each week
     national: Layout  # the national operations' blocks
     kulak: Layout  # Order 00447's blocks
     routine: np.ndarray  # the routine contingent's blocks
@@ -546,12 +552,52 @@ class Week(NamedTuple):
 
 
 @njit(cache=True, nogil=True)
-def week(t, run, wk, pending, rng):  # pragma: no cover - compiled
+def cadre_room(run):  # pragma: no cover - compiled
+    """This week's capacity by region for the arrests of cadre, which come first (:func:`capacity`); unbounded
+    where a region has no officers at all to bound it (a hand-made world without an NKVD)."""
+    room = capacity(run.per_officer, run.officers)
+    for q in range(room.size):
+        if run.establishment[q] <= 0:
+            room[q] = np.inf
+    return room
+
+
+@njit(cache=True, nogil=True)
+def recruit(run):  # pragma: no cover - compiled
+    """A week of recruitment: ``recruit`` of each region's vacancies (the establishment less its free officers) are
+    filled. The recruits are capacity, not agents: new men, with no ties to name or be named along.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class R(NamedTuple):
+    ...     officers: np.ndarray
+    ...     establishment: np.ndarray
+    ...     recruit: float
+    >>> r = R(np.array([10.0, 100.0]), np.array([100.0, 100.0]), 0.1)
+    >>> recruit(r)
+    >>> r.officers.tolist()
+    [19.0, 100.0]
+    """
+    for q in range(run.officers.size):
+        gap = run.establishment[q] - run.officers[q]
+        if gap > 0:
+            run.officers[q] += run.recruit * gap
+
+
+@njit(cache=True, nogil=True)
+def week(t, run, wk, pending, room, left, rng):  # pragma: no cover - compiled
     """One week of the NKVD machine in week ``t``: mass arrests within the capacity (:func:`_arrests`), limit
-    requests (:func:`_requests`) and sentences (:func:`_sentences`); ``pending`` the cadre whose cases are open.
-    Returns the arrests by cause, the requests, and the cadre still pending."""
-    # the capacity after this week's arrests of officers so far
-    counts = _arrests(t, run, capacity(run.per_officer, run.officers), wk.started, wk.kulak_on, rng)
+    requests (:func:`_requests`) and sentences (:func:`_sentences`); ``pending`` the cadre whose cases are open;
+    of the ``room`` for cadre arrests (:func:`cadre_room`) they left ``left``. Returns the arrests by cause, the
+    requests, and the cadre still pending."""
+    # the capacity after this week's arrests of officers so far, less what the cadre arrests took
+    K = capacity(run.per_officer, run.officers)
+    for q in range(K.size):
+        if np.isfinite(room[q]):
+            K[q] = max(K[q] - (room[q] - left[q]), 0.0)
+    recruit(run)
+    counts = _arrests(t, run, K, wk.started, wk.kulak_on, rng)
     if wk.requests_on:
         req = _requests(t, run, wk.request_size, rng)
     else:
@@ -563,7 +609,8 @@ def week(t, run, wk, pending, rng):  # pragma: no cover - compiled
 def run(ctx) -> Run:
     """The NKVD machine's :class:`Run`, made once a run."""
     st, p = ctx.state, ctx.params.nkvd
-    return Run(capacity_per_officer(ctx), st.nkvd_free, _layout(ctx, ctx.index.b_nat), _layout(ctx, ctx.index.b_00447),
+    return Run(capacity_per_officer(ctx), st.nkvd_free, st.nkvd_free0.copy(), -np.expm1(-1.0 / p.recruitment_weeks),
+               _layout(ctx, ctx.index.b_nat), _layout(ctx, ctx.index.b_00447),
                ctx.index.b_routine, ctx.index.b_campaign, p.national_capacity_share, p.registration_rate, p.overfulfil,
                p.routine_rate, 1.0 / p.routine_lag_weeks, ctx.index.cat1_share, ctx.index.arrest_share, p.request_threshold,
                float(p.request_interval_weeks), p.request_cat1_share, ctx.params.centre.approval_prob,

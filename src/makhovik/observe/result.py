@@ -149,10 +149,10 @@ class Result:
         >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
         >>> print(res.totals(by=("track",), freq="Y").head(4).round().to_string(index=False))
          year track  arrests     cat1     cat2  executions  releases
-         1936 elite  56937.0    640.0  45118.0       640.0       7.0
-         1936  mass 124000.0   1000.0 102000.0      1000.0       0.0
-         1937 elite 361396.0 121033.0 198031.0    115033.0    4079.0
-         1937  mass 685000.0 257000.0 396000.0    251000.0    3000.0
+         1936 elite  20486.0   1317.0  16075.0      1317.0       4.0
+         1936  mass 116000.0   1000.0  93000.0      1000.0       0.0
+         1937 elite 158992.0  46297.0  80584.0     46297.0    1051.0
+         1937  mass 762000.0 282000.0 431000.0    272000.0    1000.0
         """
         df = self.weekly
         exp = df[list(MEASURES)].mul(df["expansion"], axis=0)
@@ -176,7 +176,7 @@ class Result:
         >>> import makhovik
         >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
         >>> res.annual().set_index("year").loc[1937].tolist()
-        [1046396, 972064, 366033]
+        [920992, 839881, 318297]
         """
         t = self.totals(by=(), freq="Y")
         return pd.DataFrame({

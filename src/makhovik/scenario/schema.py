@@ -494,9 +494,17 @@ class Alarm(_Model):
         ge=0,
     )
     military_alarm: float = param(1.5, 0, 4, "alarm units", "Alarm the exposure of the military conspiracy adds.", ge=0)
-    precedent_step: float = param(
-        0.01, 0.0, 0.05, "fraction", "Share of a rank's immunity lost with each prosecution at that rank or above (C4).",
-        ge=0, le=1,
+    precedent_floor: float = param(
+        0.3, 0.0, 0.9, "fraction of initial immunity", "Share of a rank's initial immunity no precedent removes: "
+        "where immunity saturates (C4).", ge=0, le=1,
+    )
+    precedent_half: float = param(
+        0.05, 0.005, 0.5, "share of the rank", "Share of the individuals at a rank or above prosecuted that halves "
+        "the part of the rank's immunity precedent can remove (C4).", gt=0,
+    )
+    trial_precedent: float = param(
+        0.15, 0.0, 0.5, "fraction", "Share of the removable immunity of every rank each show trial takes away (C3, "
+        "C4).", ge=0, le=1,
     )
     immunity: list[float] = per_entry(
         lambda: [0.0, 0.0, 0.2, 0.5, 0.85, 0.97],
@@ -730,6 +738,10 @@ class NKVD(_Model):
     purge_naming: float = param(
         0.3, 0, 1, "probability", "Probability a client of an outgoing NKVD chief is named when the chief falls.",
         ge=0, le=1,
+    )
+    recruitment_weeks: float = param(
+        26, 4, 104, "weeks", "Mean weeks to replace an arrested NKVD officer: each week 1 - exp(-1 / recruitment_weeks) "
+        "of the vacancies is filled with recruits.", gt=0,
     )
     exec_lag_weeks: int = param(1, 0, 4, "weeks", "Weeks from a category-1 sentence to execution.", ge=0)
     special_troika_weeks: int = param(
