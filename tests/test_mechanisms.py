@@ -333,3 +333,47 @@ def test_capacity_falls_with_the_officers_arrested():
     assert nkvd.capacity(run.per_officer, run.officers).tolist() == pytest.approx([0.2 * 1000 * 0.5])
     ctx.state.arrest_cadre(np.array([2]), Cause.ORDERED)  # one of five officers (each an individual)
     assert nkvd.capacity(run.per_officer, run.officers).tolist() == pytest.approx([0.2 * 1000 * 0.5 * 4 / 5])
+
+
+def test_top_removal_moves_the_regional_top_out_of_post_then_arrests_and_the_center_hypothesis_has_none():
+    """C19 by hand: the head of the only organisation (rank 5, a top regional) is removed (moved, his rank kept, his
+    post filled from the organisation), then arrested at 1 / removal_lag_weeks a week; under `center` (top_removal false)
+    a collapsed regional strength begins no removal."""
+    from types import SimpleNamespace
+
+    from makhovik.mechanisms import decline
+
+    def ctx_for(**sets):
+        w = chain_world(5, faction="regionals", head_rank=5)
+        ctx = Context.build(quiet_scenario(**{"mechanisms.decline.removal_lag_weeks": 1.0,
+                                              "mechanisms.decline.top_removal_rate": 0.0, **sets}), w,
+                            np.random.default_rng(0))
+        ctx.state.flags["decision"] = 0
+        return ctx
+
+    weak = SimpleNamespace(strength=np.zeros(len(makhovik.scenario.FACTIONS)))  # the regionals' strength collapsed
+    ctx = ctx_for()
+    st = ctx.state
+    decline.step(ctx, weak)
+    assert st.happened("top_removal")
+    decline.remove(ctx, 0)
+    assert st.removed[0] and st.status[0] == 0 and st.rank[0] == 5  # free, his rank kept
+    assert st.org_head[0] not in (-1, 0) and st.rank[st.org_head[0]] == 4  # his post filled from below
+    st.week = 1
+    decline.step(ctx, weak)  # the arrest comes the next week (lag 1 week)
+    assert st.status[0] == 1 and st.cause[0] == Cause.ORDERED and st.removed_list.size == 0
+    assert [e["event"] for e in ctx.events] == ["top_removal_begins"]
+
+    off = ctx_for(**{"mechanisms.decline.top_removal": False})
+    for t in range(5):
+        off.state.week = t
+        decline.step(off, weak)
+    assert not off.state.happened("top_removal") and not off.state.removed.any() and off.state.status[0] == 0
+
+
+def test_the_hypotheses_differ_in_whether_the_regional_top_is_removed():
+    """DESIGN.md's row "why it ends": the centre removes the weakened regional top under seed and interaction, not
+    under center."""
+    got = {h: makhovik.load_scenario("great-terror", hypothesis=h).mechanisms.decline.top_removal
+           for h in ("seed", "center", "interaction")}
+    assert got == {"seed": True, "center": False, "interaction": True}

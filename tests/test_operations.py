@@ -105,19 +105,24 @@ def test_pressure_initiative_waits_for_pressure():
 
 
 def test_top_removal_takes_the_regional_top():
-    """At rate 1 the centre arrests every free member of the regional top in the week the removal begins."""
-    sets = {"mechanisms.decline.top_removal_power_ratio": 1.0}
+    """At rate 1 the centre removes every free member of the regional top from his post in the week the removal
+    begins, and with a lag of one week arrests them all the next."""
+    sets = {"mechanisms.decline.top_removal_power_ratio": 1.0, "mechanisms.decline.removal_lag_weeks": 1.0}
     res = run(h="seed", **sets, **{"mechanisms.decline.top_removal_rate": 1.0})
-    t = res.events.set_index("event").loc["top_removal_begins", "week"]
+    ev = res.events.set_index("event")
+    t = ev.loc["top_removal_begins", "week"]
     top = _top_regionals(res.agents)
-    assert (top["arrest_week"].between(0, t)).all()  # nobody of the top is left free after week t
-    at_t = top[top["arrest_week"] == t]
+    assert (top["arrest_week"].between(0, t + 1)).all()  # nobody of the top is left free after week t + 1
+    at_t = top[top["arrest_week"] == t + 1]
     assert len(at_t) > 0 and set(at_t["cause"].astype(str)) == {"ordered"}
-    for who in ("kosior_arrested", "eikhe_arrested", "postyshev_arrested"):
-        assert res.events.set_index("event").loc[who, "week"] <= t
-    # the same run with the removal off: the top outlives week t
+    for who in ("kosior", "eikhe", "postyshev"):
+        assert ev.loc[f"{who}_arrested", "week"] <= t + 1
+        if f"{who}_removed" in ev.index:  # removed (the week removal began) unless arrested before
+            assert ev.loc[f"{who}_removed", "week"] == t and ev.loc[f"{who}_arrested", "week"] == t + 1
+    assert any(f"{who}_removed" in ev.index for who in ("kosior", "eikhe", "postyshev"))
+    # the same run with the removal off: the top outlives week t + 1
     off = _top_regionals(run(h="seed", **sets, **{"mechanisms.decline.top_removal_rate": 0.0}).agents)
-    assert ((off["arrest_week"] < 0) | (off["arrest_week"] > t)).sum() > 0
+    assert ((off["arrest_week"] < 0) | (off["arrest_week"] > t + 1)).sum() > 0
 
 
 def _top_regionals(agents):

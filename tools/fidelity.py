@@ -16,7 +16,7 @@ import argparse
 import datetime as dt
 import warnings
 
-KEYS = ("convicted_1937", "convicted_1938", "executed_1937", "executed_1938", "arrested_1937", "arrested_1938",
+KEYS = ("kosior_removed", "eikhe_removed", "postyshev_removed", "op00447_limit_cat1_multiple", "convicted_1937", "convicted_1938", "executed_1937", "executed_1938", "arrested_1937", "arrested_1938",
         "convicted_1936-10_to_1938-11", "op00447_convicted", "op00447_arrested_1937-08-15", "cc_1934_repressed",
         "delegates_17_repressed", "arrested_outside_mass_ops_1936-10_to_1938-11", "mass_operations_start",
         "kosior_arrested", "stop_order")

@@ -416,8 +416,8 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
        year  arrested  convicted  executed
     0  1936    136486     111392      2317
     1  1937    920992     839881    318297
-    2  1938   1433906    1483714    708325
-    3  1939    105156     112246      5009
+    2  1938   1476640    1526473    719131
+    3  1939     94168     105257      3010
     >>> res.seed, sorted(res.weekly.columns)[:3]
     (1, ['arrests', 'cat1', 'cat2'])
     """

@@ -80,6 +80,8 @@ class State:
         self.org_size0 = np.bincount(w.org, minlength=w.org_kind.size).astype(np.int64)
         self.org_lost = np.zeros(w.org_kind.size, np.int64)
         self.org_head = w.org_head.copy()
+        self.removed = np.zeros(nc, bool)  # the regional top removed from their posts (decline), not yet arrested
+        self.removed_list = np.empty(0, np.int64)
         self.head0 = w.org_head[(w.org_kind == Institution.PARTY) & (w.org_head >= 0)].copy()  # first secretaries at the start
         # mass blocks: registered, arrested and processed (sentenced or released) pointers, FIFO
         self.reg_ptr = w.block_start + w.block_registered

@@ -2,9 +2,13 @@
 
 - C18: the share of the regional first secretaries in post at the start who have been
   arrested (``regional_heads_lost`` in the series) is an outcome.
-- C19: once the regionals' strength (rank-weighted free membership) falls below
-  ``decline.top_removal_power_ratio`` of its start, the centre removes the top regionals (rank 5, or members of the 1934 CC) at
-  ``decline.top_removal_rate`` per week each (arrests it orders).
+- C19: with ``decline.top_removal``, once the regionals' strength (rank-weighted free membership)
+  falls below ``decline.top_removal_power_ratio`` of its start, the centre removes the top
+  regionals (rank 5, or members of the 1934 CC) at ``decline.top_removal_rate`` per week each:
+  first from their posts (moved, their rank kept, their posts filled; the event
+  ``NAME_removed`` for a named agent), then, each week with probability
+  1 / ``removal_lag_weeks``, the arrest it orders, as Eikhe, Kosior and Postyshev were moved
+  before they were arrested. Without ``top_removal`` the top falls only as other cadre do.
 - C20: the decline itself comes from depletion of the registers, from the collapse of
   regional pressure after the top is removed, or from a stop order (``centre``).
 
@@ -24,7 +28,7 @@ from ..codes import FREE, Cause, Faction, Rank
 from ..kernels import draw_free, generator, promote_agent
 from ..world.agents import CC_1934
 
-__all__ = ["CLAIMS", "top_regionals", "step", "Posts", "posts", "week", "fill_post", "appointees", "heads_lost"]
+__all__ = ["CLAIMS", "top_regionals", "step", "remove", "Posts", "posts", "week", "fill_post", "appointees", "heads_lost"]
 
 CLAIMS = ("C16", "C18", "C19", "C20")
 REGIONALS, CENTER = int(Faction.REGIONALS), int(Faction.CENTER)
@@ -53,19 +57,37 @@ def heads_lost(state, n_weeks: int) -> np.ndarray:
 
 
 def step(ctx, pr) -> None:
-    """Top removal (C19). The posts it and the week's other arrests vacate are filled by the engine's
-    compiled week (:func:`week`, C16)."""
+    """Top removal (C19): removals from post, and the arrests of those removed. The posts the week's arrests vacate
+    are filled by the engine's compiled week (:func:`week`, C16); those of the removed, here."""
     st, d = ctx.state, ctx.params.decline
-    if st.happened("decision") and not st.happened("top_removal"):
+    if d.top_removal and st.happened("decision") and not st.happened("top_removal"):
         s = pr.strength[REGIONALS]
         if s < d.top_removal_power_ratio:
             ctx.emit("top_removal_begins", f"regional strength at {s:.2f} of its start")
             st.flags["top_removal"] = st.week
+    if st.removed_list.size:  # those removed before this week
+        r = st.removed_list[st.status[st.removed_list] == FREE]
+        go = ctx.rng.random(r.size) < 1.0 / d.removal_lag_weeks
+        st.removed_list = r[~go]
+        st.arrest_cadre(r[go], Cause.ORDERED)
     if st.happened("top_removal") and not st.stopped():
         top = ctx.index.top_regionals
-        top = top[st.status[top] == FREE]
-        hit = top[ctx.rng.random(top.size) < d.top_removal_rate]
-        st.arrest_cadre(hit, Cause.ORDERED)
+        top = top[(st.status[top] == FREE) & ~st.removed[top]]
+        for a in top[ctx.rng.random(top.size) < d.top_removal_rate]:
+            remove(ctx, int(a))
+
+
+def remove(ctx, agent: int) -> None:
+    """Remove a top regional from his posts: moved (his rank kept, as Kosior went to the Sovnarkom and Eikhe to a
+    commissariat), his posts filled (:func:`fill_post`), his arrest to come (:func:`step`)."""
+    st = ctx.state
+    st.removed[agent] = True
+    st.removed_list = np.append(st.removed_list, agent)
+    for o in np.flatnonzero(st.org_head == agent):
+        fill_post(ctx, int(o), appointee=appointees(ctx))
+    for label, idx in ctx.world.named.items():
+        if idx == agent:
+            ctx.emit(f"{label}_removed", f"agent {agent}")
 
 
 class Posts(NamedTuple):

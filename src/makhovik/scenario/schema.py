@@ -796,8 +796,16 @@ class Decline(_Model):
         0.75, 0.3, 1.0, "ratio", "Regional strength (rank-weighted free membership relative to its start) below "
         "which the centre removes the weakened regional top (C19).", ge=0, le=1,
     )
+    top_removal: bool = Field(
+        True, description="Whether the centre removes the weakened regional top (C19); without it the top falls only "
+        "as other cadre do."
+    )
     top_removal_rate: float = param(
         0.1, 0.01, 0.5, "per week", "Weekly probability each top regional is removed once removal begins.", ge=0, le=1
+    )
+    removal_lag_weeks: float = param(
+        10, 1, 40, "weeks", "Mean weeks from a top regional's removal from his post (moved elsewhere) to his arrest.",
+        ge=1,
     )
 
 
