@@ -167,3 +167,31 @@ def test_a_central_review_raises_the_limits_of_the_regions_near_them():
     n = len(ctx.events)
     nkvd.central_review(ctx, appetite=0.0, act="decree")  # no appetite: nothing added, nothing said
     assert len(ctx.events) == n and st.ordered_room.tolist() == pytest.approx([300, 125])
+
+
+# One region with Order 00447 limits of 10,000 and 10,000 registered kulaks; capacity 100 a week (0.1 x 1,000
+# officers), surging threefold at the start; the troika decides at most 1% of the initial limits (100) a week.
+KULAK = {
+    **small_world([{"name": "A", "cat1": 5000, "cat2": 5000, "party_orgs": 1, "weight": 1.0}], nkvd_staff=1000),
+    "world.contingents": {"kulaks": {"operation": "op00447", "pool": 10_000, "registered_share": 1.0}},
+    "mechanisms.nkvd.capacity_per_staff": 0.1, "mechanisms.nkvd.registration_rate": 0.0,
+    "mechanisms.nkvd.troika_lag_weeks": 1, "mechanisms.nkvd.troika_throughput": 0.01,
+    "mechanisms.nkvd.first_wave_boost": 3.0, "mechanisms.nkvd.first_wave_weeks": 1.0,
+    "mechanisms.centre.initiative_date": "1936-01-06", "mechanisms.centre.launch_lag_weeks": 0,
+    "mechanisms.centre.limit_mode": "requests", "mechanisms.nkvd.request_size": 0.0,
+    "mechanisms.flywheel.precampaign_intensity": 0.0, "mechanisms.flywheel.campaign_intensity": 0.0,
+}
+
+
+def test_the_first_wave_surges_and_decays_and_the_troika_decides_its_throughput_a_week():
+    res = makhovik.simulate(quiet_scenario(**KULAK), seed=4)
+    a = res.agents
+    k = a[a["contingent"] == "kulaks"]
+    weeks = range(8)
+    arrests = k["arrest_week"].value_counts().reindex(weeks, fill_value=0)
+    assert arrests[0] == 300  # 100 x 3 in the week the operation opens
+    for t in weeks[1:]:
+        assert abs(arrests[t] - 100 * (1 + 2 * np.exp(-t))) <= 1  # the surge decays by e a week
+    decided = k.loc[k["sentence_week"] >= 0, "sentence_week"].value_counts().sort_index()
+    assert (decided.loc[:15] == 100).all()  # a queue: the surge's cases wait; the troika decides 100 a week
+    assert (decided <= 100).all() and decided.sum() == (k["arrest_week"] >= 0).sum()  # until it is drained

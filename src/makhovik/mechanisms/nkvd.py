@@ -7,9 +7,12 @@ Carries the machinery through which every claim acts, and in particular:
   ``list_interval_weeks``; lower cadre go to troikas.
 - Mass track, Order 00447: weekly arrest capacity per region is ``capacity_per_staff`` x the
   region's free NKVD officers, less what the week's arrests of cadre took (they come first); arrests stay within ``(1 + overfulfil)`` x the region's
-  limits (category 1 + 2); troikas sentence after ``troika_lag_weeks`` on average, within
+  limits (category 1 + 2); troikas sentence after ``troika_lag_weeks`` on average, at most
+  ``troika_throughput`` x the region's initial limits a week (a queue: the rest wait), within
   the category limits. Regions near their limit request more (size scaled by the
   regionals' zeal); the centre approves with ``centre.approval_prob``.
+- The first wave: Order 00447's capacity surges at its start and decays to its usual
+  (``first_wave_boost``, ``first_wave_weeks``): the lists registered after the decision.
 - National operations: no limits; arrests take ``arrest_share`` of the registered pool
   per week within ``national_capacity_share`` of capacity; sentences go through the
   central album review (``album_capacity``) until the special troikas take over.
@@ -56,6 +59,7 @@ __all__ = [
     "capacity_per_officer",
     "cadre_room",
     "recruit",
+    "first_wave",
 ]
 
 CLAIMS = ("C12", "C13")
@@ -242,9 +246,10 @@ def _kulak_arrests(B, order, seg, K, overfulfil, lim1, lim2, arrested, ordered_r
 
 
 @njit(cache=True, nogil=True)
-def _troika_sentences(B, order, seg, lag, cat1, release_rate, overfulfil, lim1, lim2, used1, used2, arr_ptr,
+def _troika_sentences(B, order, seg, lag, cap, cat1, release_rate, overfulfil, lim1, lim2, used1, used2, arr_ptr,
                       sen_ptr, status, sentence_week, sentence, week, rng):  # pragma: no cover - compiled
-    """Order 00447 troikas: each pending case decided with probability 1/lag, within the category limits."""
+    """Order 00447 troikas: each pending case decided with probability 1/lag, at most ``cap[r]`` cases a week in
+    region r (the troika's throughput: the rest wait), within the category limits."""
     pend = _gaps(B, arr_ptr, sen_ptr)
     if pend.sum() == 0:
         return
@@ -252,7 +257,7 @@ def _troika_sentences(B, order, seg, lag, cat1, release_rate, overfulfil, lim1, 
     R = seg.size - 1
     split = np.zeros((R, 3), np.int64)
     for r in range(R):
-        k = rng.binomial(P[r], 1.0 / lag)
+        k = min(rng.binomial(P[r], 1.0 / lag), round_one(cap[r], rng))
         room1 = round_one((1 + overfulfil) * lim1[r] - used1[r], rng)
         room2 = round_one((1 + overfulfil) * lim2[r] - used2[r], rng)
         n1 = min(rng.binomial(k, cat1), room1)
@@ -403,9 +408,10 @@ def _limit_requests_allowed(ctx) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _arrests(week, run, K, on, kulak_on, rng):  # pragma: no cover - compiled
+def _arrests(week, run, K, on, kulak_on, wave, rng):  # pragma: no cover - compiled
     """The week's mass arrests within the regions' capacities ``K``: national operations (the blocks ``on``),
-    Order 00447 (when ``kulak_on``), routine cases (and their sentences). Returns the arrests by cause code."""
+    Order 00447 (when ``kulak_on``, on the capacity they leave times ``wave``, the first wave's surge), routine cases
+    (and their sentences). Returns the arrests by cause code."""
     b, g, a = run.blocks, run.regions, run.agents
     counts = np.zeros(8, np.int64)
     nat, kul, routine = run.national, run.kulak, run.routine
@@ -414,7 +420,7 @@ def _arrests(week, run, K, on, kulak_on, rng):  # pragma: no cover - compiled
                                     b.reg_ptr, b.arr_ptr, b.end, run.registration_rate, a.status, a.arrest_week,
                                     a.cause, week, rng)
     if kulak_on and kul.blocks.size:
-        counts += _kulak_arrests(kul.blocks, kul.order, kul.seg, K, run.overfulfil, g.lim1, g.lim2, g.arrested,
+        counts += _kulak_arrests(kul.blocks, kul.order, kul.seg, K * wave, run.overfulfil, g.lim1, g.lim2, g.arrested,
                                  g.ordered_room, g.approved_room, b.reg_ptr, b.arr_ptr, b.end, run.registration_rate,
                                  a.status, a.arrest_week, a.cause, week, rng)
     if routine.size:
@@ -436,7 +442,8 @@ def _sentences(week, run, wk, album_cap, pending, rng):  # pragma: no cover - co
                             a.status, a.sentence_week, a.sentence, week, rng)
     else:
         if kul.blocks.size:
-            _troika_sentences(kul.blocks, kul.order, kul.seg, run.troika_lag, run.troika_cat1, run.release_rate,
+            _troika_sentences(kul.blocks, kul.order, kul.seg, run.troika_lag, run.troika_cap, run.troika_cat1,
+                              run.release_rate,
                               run.overfulfil, g.lim1, g.lim2, g.used1, g.used2, b.arr_ptr, b.sen_ptr, a.status,
                               a.sentence_week, a.sentence, week, rng)
         if nat.size:
@@ -531,6 +538,7 @@ class Run(NamedTuple):
     last_request: np.ndarray
     album_cap: float  # the album's weekly throughput, in simulated agents
     troika_lag: float
+    troika_cap: np.ndarray  # by region, the cases its troika can decide a week (simulated agents)
     troika_cat1: float
     release_rate: float
     ordinary_cat1: float
@@ -544,6 +552,7 @@ class Week(NamedTuple):
 
     started: np.ndarray  # which national blocks are in an operation
     kulak_on: bool
+    wave: float  # the first wave's surge of Order 00447's capacity (first_wave_boost, decaying)
     requests_on: bool
     request_size: float  # request_size x the regionals' zeal
     capped: bool  # whether the album caps the national sentences (not while the special troikas sit)
@@ -597,7 +606,7 @@ def week(t, run, wk, pending, room, left, rng):  # pragma: no cover - compiled
         if np.isfinite(room[q]):
             K[q] = max(K[q] - (room[q] - left[q]), 0.0)
     recruit(run)
-    counts = _arrests(t, run, K, wk.started, wk.kulak_on, rng)
+    counts = _arrests(t, run, K, wk.started, wk.kulak_on, wk.wave, rng)
     if wk.requests_on:
         req = _requests(t, run, wk.request_size, rng)
     else:
@@ -615,7 +624,8 @@ def run(ctx) -> Run:
                p.routine_rate, 1.0 / p.routine_lag_weeks, ctx.index.cat1_share, ctx.index.arrest_share, p.request_threshold,
                float(p.request_interval_weeks), p.request_cat1_share, ctx.params.centre.approval_prob,
                st.lim_initial1, st.lim_initial2, st.last_request, p.album_capacity * ctx.index.national_size,
-               p.troika_lag_weeks, p.troika_cat1, p.release_rate, p.ordinary_cat1,
+               p.troika_lag_weeks, p.troika_throughput * (st.lim_initial1 + st.lim_initial2), p.troika_cat1,
+               p.release_rate, p.ordinary_cat1,
                Blocks(st.reg_ptr, st.arr_ptr, st.sen_ptr, ctx.world.block_start + ctx.world.block_size),
                Regions(st.lim1, st.lim2, st.used1, st.used2, st.arrested_00447, st.ordered_room, st.approved_room),
                Agents(st.status, st.arrest_week, st.cause, st.sentence_week, st.sentence, st.rank))
@@ -628,9 +638,27 @@ def week_inputs(ctx, pr) -> Week:
     st = ctx.state
     stopped = st.stopped()
     kulak_on = st.happened("op00447_start") and not st.happened("ops_ended") and not stopped
-    return Week(_started_national(ctx), kulak_on, _limit_requests_allowed(ctx),
+    return Week(_started_national(ctx), kulak_on, first_wave(ctx) if kulak_on else 1.0, _limit_requests_allowed(ctx),
                 ctx.params.nkvd.request_size * pr.regional_zeal, st.week > st.special_troikas_until and not stopped,
                 stopped, _cadre_rules(ctx))
+
+
+def first_wave(ctx) -> float:
+    """The first wave of Order 00447 (the contingents registered on the lists the 2 July 1937 decision asked for,
+    taken by every operational group at once): the capacity for the kulak operation is ``1 + (first_wave_boost - 1)
+    x exp(-weeks since its start / first_wave_weeks)`` times its usual.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> ctx = NS(state=NS(week=12, flags={"op00447_start": 10}),
+    ...          params=NS(nkvd=NS(first_wave_boost=3.0, first_wave_weeks=2.0)))
+    >>> round(first_wave(ctx), 3)  # two weeks in, one e-folding: 1 + 2 / e
+    1.736
+    """
+    p = ctx.params.nkvd
+    since = ctx.state.week - ctx.state.flags["op00447_start"]
+    return 1.0 + (p.first_wave_boost - 1.0) * float(np.exp(-since / p.first_wave_weeks))
 
 
 def log_requests(ctx, requests: tuple) -> None:

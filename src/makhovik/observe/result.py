@@ -151,8 +151,8 @@ class Result:
          year track  arrests     cat1     cat2  executions  releases
          1936 elite  20486.0   1317.0  16075.0      1317.0       4.0
          1936  mass 116000.0   1000.0  93000.0      1000.0       0.0
-         1937 elite 158992.0  46297.0  80584.0     46297.0    1051.0
-         1937  mass 762000.0 282000.0 431000.0    272000.0    1000.0
+         1937 elite 155168.0  47293.0  80572.0     46293.0      52.0
+         1937  mass 763000.0 266000.0 419000.0    259000.0    3000.0
         """
         df = self.weekly
         exp = df[list(MEASURES)].mul(df["expansion"], axis=0)
@@ -176,7 +176,7 @@ class Result:
         >>> import makhovik
         >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
         >>> res.annual().set_index("year").loc[1937].tolist()
-        [920992, 839881, 318297]
+        [918168, 812865, 305293]
         """
         t = self.totals(by=(), freq="Y")
         return pd.DataFrame({

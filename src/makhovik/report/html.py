@@ -17,7 +17,9 @@ from ..evidence.audit import CONTRADICT, FIT_LIMIT, ODDS, SUPPORT, audit_table
 from ..evidence.compare import compare_table
 from ..evidence.observables import observables
 from ..evidence.predictive import (
+    KS_DISCRIMINATES,
     claim_flags,
+    discrimination,
     observable_values,
     posterior_draws,
     prior_draws,
@@ -328,6 +330,8 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
         sens = "No prior-sensitivity run was given (report --sensitivity DIR)."
     rej = rejection_check(prior, list(s["epsilons"]), list(s["hypotheses"]))
     rej.to_csv(out / "rejection_check.csv", index=False)
+    disc = discrimination(prior)
+    disc.to_csv(out / "discrimination.csv", index=False)
     rej_rows = []
     for eps, g in rej.groupby("epsilon", sort=False):
         sep = g[g["separated"]]
@@ -354,6 +358,8 @@ def build_report(folder: str | Path, draws: int = 30, seed: int = 1, workers: in
         probabilities={"head": prob_head, "rows": prob_rows}, sensitivity=sens, stable=stable,
         stable_generations=len(last), leaders=lead, figures=figs,
         rejection={"head": ["tolerance", *s["hypotheses"], "separation"], "rows": rej_rows},
+        discrimination={**_rows(disc, ["observable", "between_share", "ks_max", "pair", "discriminates"]),
+                        "count": int(disc["discriminates"].sum()), "total": len(disc), "ks": f"{KS_DISCRIMINATES:g}"},
         fit_by_hypothesis={"head": ["hypothesis", "median total distance", "90% band", "runs",
                                     "particles in its final posterior"], "rows": fit_rows},
         fitted=_rows(fitted, cols, fmt), held=_rows(held, cols, fmt), scale_check=scale_ctx,

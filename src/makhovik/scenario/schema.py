@@ -691,6 +691,17 @@ class NKVD(_Model):
         "during the operations.", ge=0, le=1,
     )
     troika_lag_weeks: float = param(3, 1, 10, "weeks", "Mean weeks from arrest to a troika sentence.", ge=1)
+    first_wave_boost: float = param(
+        2.0, 1.0, 5.0, "multiplier", "Order 00447's arrest capacity in its first week, times its usual: the "
+        "registered lists taken at once by every operational group.", ge=1,
+    )
+    first_wave_weeks: float = param(
+        2.0, 0.5, 8.0, "weeks", "Weeks over which the first wave's surge decays by a factor e.", gt=0,
+    )
+    troika_throughput: float = param(
+        0.1, 0.02, 0.4, "fraction of initial limit per week", "Cases a region's troika can decide in a week, as a "
+        "share of the region's initial Order 00447 limits: a queue between arrest and sentence.", ge=0,
+    )
     troika_cat1: float = param(
         0.45, 0.1, 0.9, "probability", "Troika's preference for category 1 while category-1 room remains.", ge=0, le=1
     )
