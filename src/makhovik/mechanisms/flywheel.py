@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from ..codes import FREE, N_CADRE_FACTIONS, RANKS, TIE_TYPES, Cause, Faction, TieType
+from ..codes import FREE, N_CADRE_FACTIONS, RANKS, TIE_TYPES, Cause, Faction, Rank, TieType
 from ..kernels import (
     ArrestCols,
     add_names,
@@ -39,7 +39,7 @@ from ..kernels import (
 from ..world.ties import group_order
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "within_capacity", "Interrogation",
+__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "within_capacity", "sanctioned", "Interrogation",
            "interrogation", "interrogate", "naming", "reproduction", "cascade_submodel", "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
@@ -47,6 +47,7 @@ REGIONALS = int(Faction.REGIONALS)
 CADRE = N_CADRE_FACTIONS
 ORDERED, REGIONAL_CAUSE, CASCADE_CAUSE = int(Cause.ORDERED), int(Cause.REGIONAL), int(Cause.CASCADE)
 TOP_RANK = len(RANKS) - 1
+NO_RANK = 1 << 30  # a gate no rank reaches
 _NO_TIMES = np.empty(0, np.float32)
 
 
@@ -178,6 +179,9 @@ class Week(NamedTuple):
     sanction: centre.Sanction
     regional: float  # regional_rate x the regionals' zeal
     per_name: float  # the cascade's hazard per naming, times the intensity
+    gate_rank: int  # the lowest rank a cascade or regional arrest of which waits for the centre's list (elite_sanction)
+    list_week: bool  # whether the centre signs a list this week
+    approval: float  # the probability it puts a named or targeted cadre at the gate's ranks on it
 
 
 def run(ctx) -> Run:
@@ -190,8 +194,43 @@ def run(ctx) -> Run:
 def week_inputs(ctx, pr, inten: float) -> Week:
     """This week's :class:`Week`: the targeted arrests are sanctioned by the centre or on regional initiative; the
     cascade arrests the named with a hazard that rises with the times they were named."""
-    return Week(inten, centre.sanction_args(ctx, pr), ctx.params.centre.regional_rate * pr.regional_zeal,
-                ctx.params.flywheel.hazard_per_name * inten)
+    c, n = ctx.params.centre, ctx.params.nkvd
+    gate = {"follows": NO_RANK, "lists": n.list_min_rank, "both": int(Rank.TOP)}[c.elite_sanction]
+    return Week(inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal,
+                ctx.params.flywheel.hazard_per_name * inten, gate, ctx.state.week % n.list_interval_weeks == 0,
+                c.list_approval)
+
+
+@njit(cache=True, nogil=True)
+def sanctioned(cand, causes, rank, wk, rng):  # pragma: no cover - compiled
+    """Which of the week's cascade and regional candidates for arrest may be taken (C8, C12; DESIGN's "elite
+    arrests" row): those below ``wk.gate_rank`` always; those at or above it only in a list week, each put on the
+    centre's list with probability ``wk.approval`` (the others stay suspects, for a later list). The centre's own
+    list names (cause ``ordered``) pass.
+
+    Examples
+    --------
+    A member, a senior cadre named in the cascade and one on the centre's own list, at a gate at the senior rank; in a
+    week without a list, then in a list week where the centre approves every name:
+
+    >>> import numpy as np
+    >>> from typing import NamedTuple
+    >>> class Gate(NamedTuple):
+    ...     gate_rank: int
+    ...     list_week: bool
+    ...     approval: float
+    >>> rank, causes = np.array([1, 3, 4]), np.array([CASCADE_CAUSE, CASCADE_CAUSE, ORDERED], np.int8)
+    >>> rng = np.random.default_rng(0)
+    >>> sanctioned(np.arange(3), causes, rank, Gate(3, False, 1.0), rng).tolist()
+    [True, False, True]
+    >>> sanctioned(np.arange(3), causes, rank, Gate(3, True, 1.0), rng).tolist()
+    [True, True, True]
+    """
+    ok = np.ones(cand.size, np.bool_)
+    for i in range(cand.size):
+        if causes[i] != ORDERED and rank[cand[i]] >= wk.gate_rank:
+            ok[i] = wk.list_week and rng.random() < wk.approval
+    return ok
 
 
 @njit(cache=True, nogil=True)
@@ -205,9 +244,12 @@ def arrests(run, wk, week, suspects, left, rng):  # pragma: no cover - compiled
     h = hazards(wk, run.hostile)
     idx, causes = _targets(h, wk.sanction.min_rank, run.free_count, run.lo, run.hi, c.status, c.rank, run.immunity,
                            run.region, run.whole, rng)
+    on_list = sanctioned(idx, causes, c.rank, wk, rng)
+    idx, causes = idx[on_list], causes[on_list]
     ok = within_capacity(idx, left, c.region, c.expansion, run.scale, rng)
     targeted = arrest_free(idx[ok], causes[ok], week, c)
     keep, hit = hazard_hits(suspects, run.kompromat, c.rank, run.immunity, wk.per_name, c.status, rng)
+    hit = hit[sanctioned(hit, np.full(hit.size, CASCADE_CAUSE, np.int8), c.rank, wk, rng)]
     hit = hit[within_capacity(hit, left, c.region, c.expansion, run.scale, rng)]
     return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, c), keep
 

@@ -621,6 +621,17 @@ class Centre(_Model):
         0.004, 0.0005, 0.02, "per week", "Weekly hazard of a sanctioned arrest for a fully targeted cadre "
         "without immunity, at appetite 1.", ge=0, le=1,
     )
+    elite_sanction: Literal["follows", "lists", "both"] = Field(
+        "follows",
+        description="Who drives the arrests of senior cadre (DESIGN's elite-arrests row): follows (cascades and "
+        "regional initiative arrest them; the centre's lists sanction their sentences after), lists (a senior cadre "
+        "named or targeted is arrested only when the centre puts him on its next list, with list_approval), both "
+        "(so for the top ranks, rank 4 and above; the senior below follow).",
+    )
+    list_approval: float = param(
+        0.8, 0.2, 1.0, "probability", "Probability the centre puts a named or targeted senior cadre on its next list "
+        "(elite_sanction lists or both).", ge=0, le=1,
+    )
     regional_rate: float = param(
         0.004, 0.0, 0.02, "per week", "Weekly hazard of a regional-initiative arrest for a fully hostile "
         "target, at full regional power (C6, C7).", ge=0, le=1,
