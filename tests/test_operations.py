@@ -201,7 +201,8 @@ def test_elite_tiers_are_whole_at_every_scale():
 def test_annual_totals_and_elite_losses_do_not_drift_with_scale():
     """Observables calibration will use agree between scale 0.01 and a five-times larger one.
 
-    Sixteen seeds at each scale; the tolerance on each difference of means is a systematic
+    Sixteen seeds at each scale under seed, whose cascades take the most of the elite (under center the lists
+    gate them: fewer army officers fall, and their count is too noisy for the check); the tolerance on each difference of means is a systematic
     allowance plus three standard errors of the difference from the seed-to-seed spread (1938
     arrests vary by 4.8% between seeds at 0.01, 2.6% at 0.05). The allowance is 3% of the value
     for the annual arrests and the delegates (measured: 1937 arrests differ by 1.2%, 1938 by 4.0%,
@@ -215,7 +216,7 @@ def test_annual_totals_and_elite_losses_do_not_drift_with_scale():
     def summary(scale):
         rows = []
         for seed in range(1, 17):
-            res = run(scale=scale, seed=seed)
+            res = run(h="seed", scale=scale, seed=seed)
             a = res.agents
             rows.append([*res.annual().set_index("year").loc[[1937, 1938], "arrested"],
                          (a["delegate_17"] & (a["status"] != "free")).sum(),

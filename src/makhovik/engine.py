@@ -414,10 +414,10 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     >>> res = simulate(load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
     >>> res.annual()
        year  arrested  convicted  executed
-    0  1936    136486     111392      2317
-    1  1937    918168     812865    305293
-    2  1938   1349075    1396114    619713
-    3  1939    105119     117200      1008
+    0  1936    142276     112231       187
+    1  1937    882675     790009    293734
+    2  1938   1313809    1379056    641845
+    3  1939    111259     104387      1013
     >>> res.seed, sorted(res.weekly.columns)[:3]
     (1, ['arrests', 'cat1', 'cat2'])
     """
