@@ -265,3 +265,28 @@ def test_the_residual_outside_the_mass_operations_is_derived_on_both_sides(tiny_
         assert v[o.name] == pytest.approx(exp[window & ~mass].sum())
         assert v[o.name] == pytest.approx(v["arrested_1936-10_to_1938-11"] - exp[window & mass].sum())
         assert 0 < v[o.name] < v["arrested_1936-10_to_1938-11"]
+
+
+def test_the_limits_multiples_and_the_list_names_are_read_from_the_run(tiny_results):
+    """The final Order 00447 limits over the initial (Werth: about 5x and 2x, secondary) from the limits table; the
+    names on the centre's lists (44,502 on the Stalin lists, Feb 1937 - Sep 1938) as the cadre of the lists' ranks
+    sentenced in that window, each senior one person."""
+    from makhovik.evidence.observables import observables
+
+    o = {x.name: x for x in observables()}
+    assert (o["op00447_limit_cat1_multiple"].lo, o["op00447_limit_cat2_multiple"].lo) == (5, 2)
+    assert o["op00447_limit_cat1_multiple"].quality == "secondary"
+    assert o["op00447_limit_cat1_multiple"].distance(5 * 1.25) == pytest.approx(1.0)  # 25% above: one unit
+    assert o["stalin_list_names"].lo == 44_502
+    for res in tiny_results.values():
+        v = simulated_values(res)
+        lim = res.limits
+        assert v["op00447_limit_cat1_multiple"] == pytest.approx(lim["limit_cat1"].sum() / lim["initial_cat1"].sum())
+        a = res.agents
+        w0, w1 = ((pd.Timestamp(d) - pd.Timestamp(res.scenario.calendar.start)).days // 7
+                  for d in ("1937-02-27", "1938-09-30"))
+        ranks = list(a["rank"].cat.categories)
+        on = (a["rank"].map(ranks.index).astype(int) >= res.scenario.mechanisms.nkvd.list_min_rank)
+        sent = a["sentence"].astype(str).isin(["cat1", "cat2"]) & a["sentence_week"].between(w0, w1 - 1) & on
+        senior = a["rank"].isin(["senior", "top", "politburo"])
+        assert v["stalin_list_names"] == pytest.approx((sent & senior).sum() + (sent & ~senior).sum() / res.scenario.world.scale)
