@@ -263,3 +263,28 @@ def test_the_elite_arrests_row_central_lists_lead_against_cascades_lead():
     got = {h: makhovik.load_scenario("great-terror", hypothesis=h).mechanisms.centre.elite_sanction
            for h in ("seed", "center", "interaction")}
     assert got == {"seed": "follows", "center": "lists", "interaction": "both"}
+
+
+def test_the_who_starts_row_pressure_against_the_centres_schedule():
+    """DESIGN's "who starts" row at center's other parameters: on its schedule the centre decides at initiative_date
+    whatever the pressure; yielding to pressure (seed's rule) with a resistance no pressure reaches, it never does."""
+    sched = run(**{"mechanisms.centre.initiative_date": "1937-03-01"}).events.set_index("event")
+    assert str(sched.loc["mass_operations_decision", "date"]) == "1937-03-01"
+    assert "schedule" in sched.loc["mass_operations_decision", "detail"]
+    never = run(**{"mechanisms.centre.initiative": "pressure", "mechanisms.centre.resistance": 1e6}).events
+    assert not never["event"].isin(["mass_operations_decision", "mass_operations_start"]).any()
+    assert makhovik.load_scenario("great-terror", hypothesis="seed").mechanisms.centre.initiative == "pressure"
+
+
+def test_the_who_raises_limits_row_requests_against_central_decrees():
+    """DESIGN's "who raises the limits" row at center's other parameters: under central reviews every limit added is
+    the centre's own (ordered), none approved on request; under requests only, the reverse."""
+    central = run(**{"mechanisms.centre.limit_mode": "central"}).limits
+    requests = run(**{"mechanisms.centre.limit_mode": "requests", "mechanisms.centre.approval_prob": 1.0}).limits
+    initial = central["initial_cat1"] + central["initial_cat2"]
+    assert central["approved_room"].sum() == 0 and central["ordered_room"].sum() > initial.sum()
+    assert requests["approved_room"].sum() > 0
+    assert requests["ordered_room"].to_numpy() == pytest.approx(initial.to_numpy())
+    got = {h: makhovik.load_scenario("great-terror", hypothesis=h).mechanisms.centre.limit_mode
+           for h in ("seed", "center", "interaction")}
+    assert got == {"seed": "requests", "center": "central", "interaction": "both"}
