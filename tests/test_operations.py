@@ -288,3 +288,22 @@ def test_the_who_raises_limits_row_requests_against_central_decrees():
     got = {h: makhovik.load_scenario("great-terror", hypothesis=h).mechanisms.centre.limit_mode
            for h in ("seed", "center", "interaction")}
     assert got == {"seed": "requests", "center": "central", "interaction": "both"}
+
+
+def test_the_control_row_overfulfilment_lowers_the_control_index():
+    """DESIGN's "control" row at center's other parameters (its limits raised by the centre's reviews alone): with no
+    overfulfilment allowed no arrest is over the limits; with the most seed's prior allows (0.5) regions arrest over
+    them, and the control index over the campaign is lower (measured at seed 5, scale 0.001: 0 and 749 agents over
+    the limits, control 0.81 and 0.60). The overlays' priors differ as the row says."""
+    def campaign(over):
+        res = run(**{"mechanisms.nkvd.overfulfil": over})
+        s = res.series.set_index(pd.to_datetime(res.series["date"]))["control_index"]
+        return int((res.agents["cause"] == "over_limit").sum()), float(s.loc["1937-08":"1938-10"].mean())
+
+    (n0, c0), (n5, c5) = campaign(0.0), campaign(0.5)
+    assert n0 == 0 and n5 > 0 and c5 < c0
+    from makhovik.evidence.calibrate import priors_of
+
+    hi = {h: next(p.hi for p in priors_of(makhovik.load_scenario("great-terror", hypothesis=h))
+                  if p.path == "mechanisms.nkvd.overfulfil") for h in ("seed", "center", "interaction")}
+    assert hi["center"] < hi["interaction"] < hi["seed"]
