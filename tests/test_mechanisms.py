@@ -377,3 +377,15 @@ def test_the_hypotheses_differ_in_whether_the_regional_top_is_removed():
     got = {h: makhovik.load_scenario("great-terror", hypothesis=h).mechanisms.decline.top_removal
            for h in ("seed", "center", "interaction")}
     assert got == {"seed": True, "center": False, "interaction": True}
+
+
+def test_a_shelved_file_stops_counting_until_the_suspect_is_named_again():
+    """The trial's defendant names agent 1 in week 0; with no arrest hazard agent 1 stays a suspect all run, unless
+    files are shelved (rate 1: his is shelved in week 1, his namings set to 0)."""
+    sets = {"mechanisms.flywheel.naming": {"patronage": 1.0}, "mechanisms.flywheel.hazard_per_name": 0.0}
+    kept = run_world(quiet_scenario(events=[TRIAL_AT_START], **sets), chain_world(3), seed=0)
+    assert kept.series["suspects"].tolist()[:3] == [1, 1, 1] and kept.series["suspects"].iloc[-1] == 1
+    gone = run_world(quiet_scenario(events=[TRIAL_AT_START], **sets, **{"mechanisms.flywheel.shelve_rate": 1.0}),
+                     chain_world(3), seed=0)
+    assert gone.series["suspects"].tolist()[:3] == [1, 0, 0]
+    assert (gone.agents["arrest_week"] == -1).sum() == 2

@@ -9,6 +9,9 @@
   The realised reproduction number R_eff (arrests caused per arrested cadre, by the week
   of the naming agent's arrest) is an output.
 - C17: cascade arrests are uncontrolled by construction (cause ``cascade``).
+- Each week a free suspect's file is shelved with probability ``flywheel.shelve_rate``: his
+  namings stop counting until he is named again (the January 1938 plenum on "errors in
+  expulsions"; 77,000 reinstated in the party in 1938). Without it a naming is for ever.
 
 Targeted arrests seed the cascade: sanctioned by the centre (``centre.sanction``) or
 initiated by the regionals against the factions they are hostile to (C6, C7).
@@ -39,7 +42,7 @@ from ..kernels import (
 from ..world.ties import group_order
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "within_capacity", "sanctioned", "Interrogation",
+__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "within_capacity", "sanctioned", "shelve", "Interrogation",
            "interrogation", "interrogate", "naming", "reproduction", "cascade_submodel", "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
@@ -166,6 +169,7 @@ class Run(NamedTuple):
     region: np.ndarray
     whole: np.ndarray
     kompromat: np.ndarray  # the namings each cadre agent has against it
+    is_suspect: np.ndarray  # whether it is on the suspects' list
     immunity: np.ndarray  # by rank
     cols: ArrestCols
     hostile: np.ndarray  # the regionals' hostility toward each faction
@@ -182,13 +186,14 @@ class Week(NamedTuple):
     gate_rank: int  # the lowest rank a cascade or regional arrest of which waits for the centre's list (elite_sanction)
     list_week: bool  # whether the centre signs a list this week
     approval: float  # the probability it puts a named or targeted cadre at the gate's ranks on it
+    shelve: float  # the weekly probability a free suspect's file is shelved
 
 
 def run(ctx) -> Run:
     """The flywheel's :class:`Run`, made once a run."""
     st, w = ctx.state, ctx.world
     return Run(st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.kompromat,
-               st.immunity, st.arrest_cols, ctx.index.hostility[REGIONALS].copy(), float(w.scale))
+               st.is_suspect, st.immunity, st.arrest_cols, ctx.index.hostility[REGIONALS].copy(), float(w.scale))
 
 
 def week_inputs(ctx, pr, inten: float) -> Week:
@@ -198,7 +203,7 @@ def week_inputs(ctx, pr, inten: float) -> Week:
     gate = {"follows": NO_RANK, "lists": n.list_min_rank, "both": int(Rank.TOP)}[c.elite_sanction]
     return Week(inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal,
                 ctx.params.flywheel.hazard_per_name * inten, gate, ctx.state.week % n.list_interval_weeks == 0,
-                c.list_approval)
+                c.list_approval, ctx.params.flywheel.shelve_rate)
 
 
 @njit(cache=True, nogil=True)
@@ -251,7 +256,34 @@ def arrests(run, wk, week, suspects, left, rng):  # pragma: no cover - compiled
     keep, hit = hazard_hits(suspects, run.kompromat, c.rank, run.immunity, wk.per_name, c.status, rng)
     hit = hit[sanctioned(hit, np.full(hit.size, CASCADE_CAUSE, np.int8), c.rank, wk, rng)]
     hit = hit[within_capacity(hit, left, c.region, c.expansion, run.scale, rng)]
-    return targeted, arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, c), keep
+    cascaded = arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, c)
+    return targeted, cascaded, shelve(keep, run.kompromat, run.is_suspect, c.status, wk.shelve, rng)
+
+
+@njit(cache=True, nogil=True)
+def shelve(keep, kompromat, is_suspect, status, rate, rng):  # pragma: no cover - compiled
+    """The suspects still free after the week's arrests, less those whose files are shelved this week, each with
+    probability ``rate``: their namings no longer count against them (kompromat 0) until they are named again.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> k, sus, status = np.array([2.0, 1.0, 3.0], np.float32), np.ones(3, bool), np.array([0, 1, 0], np.int8)
+    >>> shelve(np.arange(3), k, sus, status, 1.0, np.random.default_rng(0)).tolist(), k.tolist(), sus.tolist()
+    ([1], [0.0, 1.0, 0.0], [False, True, False])
+    """
+    if rate <= 0.0:
+        return keep
+    out = np.empty(keep.size, np.int64)
+    n = 0
+    for s in keep:
+        if status[s] == FREE and rng.random() < rate:
+            kompromat[s] = 0.0
+            is_suspect[s] = False
+            continue
+        out[n] = s
+        n += 1
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)

@@ -785,6 +785,10 @@ class Flywheel(_Model):
     hazard_per_name: float = param(
         0.08, 0.01, 0.4, "per week per naming", "Weekly arrest hazard added by each time an agent was named.", ge=0
     )
+    shelve_rate: float = param(
+        0.0, 0.0, 0.1, "per week", "Weekly probability a free suspect's file is shelved: his namings stop counting "
+        "against him until he is named again.", ge=0, le=1,
+    )
     precampaign_intensity: float = param(
         0.3, 0, 1, "multiplier", "Interrogation intensity before the mass-operations decision.", ge=0
     )
