@@ -19,6 +19,7 @@ from makhovik.evidence.observables import (
     observables,
     parse_numbers,
     simulated_values,
+    synthetic_targets,
     total_distance,
 )
 
@@ -277,6 +278,9 @@ def test_the_limits_multiples_and_the_list_names_are_read_from_the_run(tiny_resu
     assert (o["op00447_limit_cat1_multiple"].lo, o["op00447_limit_cat2_multiple"].lo) == (5, 2)
     assert o["op00447_limit_cat1_multiple"].quality == "secondary"
     assert o["op00447_limit_cat1_multiple"].distance(5 * 1.25) == pytest.approx(1.0)  # 25% above: one unit
+    assert o["op00447_limit_cat1_multiple"].distance(0.0) == 5.0  # no operations: capped, not an error
+    zero = synthetic_targets({"op00447_limit_cat1_multiple": 0.0}, [o["op00447_limit_cat1_multiple"]])[0]
+    assert zero.distance(0.0) == 0.0 and zero.distance(1.0) == 5.0  # a target of 0, as a scale check makes
     assert o["stalin_list_names"].lo == 44_502
     for res in tiny_results.values():
         v = simulated_values(res)

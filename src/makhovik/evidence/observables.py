@@ -58,6 +58,7 @@ __all__ = [
 
 SCALES = {"count": 0.25, "share": 0.05, "ratio": 0.25, "date": 30.0}
 DISTANCE_CAP = 5.0
+RATIO_FLOOR = 1e-3  # ratios below it count as it (a limit multiple of 0: the operations never began)
 QUALITY_WEIGHT = {"verified": 1.0, "secondary": 0.5, "unverified": 0.0}
 _NUM = re.compile(r"^\s*~?\s*(\d[\d,]*)(?:\s*-\s*(\d[\d,]*))?")
 
@@ -138,7 +139,8 @@ class Observable:
         if self.kind == "count":
             d = abs(math.log(x + 1) - math.log(min(max(x, lo), hi) + 1)) / math.log(1 + s)
         elif self.kind == "ratio":
-            d = abs(math.log(max(x, 1e-9)) - math.log(min(max(x, lo), hi))) / math.log(1 + s)
+            c = min(max(x, lo), hi)  # a range may be 0 (a synthetic target from a run whose operations never began)
+            d = abs(math.log(max(x, RATIO_FLOOR)) - math.log(max(c, RATIO_FLOOR))) / math.log(1 + s)
         elif self.kind == "share":
             n = self.denominator
             d = abs(x / n - min(max(x, lo), hi) / n) / s
