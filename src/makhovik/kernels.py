@@ -18,7 +18,8 @@ The kernels are compiled by numba on first use and cached on disk.
 - :func:`take_slices` — arrests or sentences in a run of blocks: advance each block's
   pointer by ``k`` and write the slice of agents it passes over.
 - :func:`arrest_free` — arrest the free among a list of cadre and keep the counters;
-  :func:`sample_free`, :func:`draw_free` — distinct free agents drawn uniformly from a range;
+  :func:`sample_free`, :func:`draw_free` — distinct free agents drawn uniformly from a range
+  (:func:`take_uniform`, the partial shuffle they and the sanction lists draw with);
   :func:`promote_agent` — a free agent into a post.
 - :func:`csr_traverse` — the roofline: the least work that reads the same ties
   (``benchmarks/``).
@@ -35,7 +36,7 @@ from numba.experimental import structref
 from numba.extending import overload, typeof_impl
 
 __all__ = ["generator", "Pack", "Namings", "name_along_ties", "merge_ties", "name_neighbours", "add_names", "file_names", "hazard_hits", "split_draws", "deal_codes", "round_one", "below",
-           "take_slices", "ArrestCols", "arrest_free", "sample_free", "draw_free",
+           "take_slices", "ArrestCols", "arrest_free", "sample_free", "draw_free", "take_uniform",
            "promote_agent", "csr_traverse"]
 
 _GENERATOR = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
@@ -524,11 +525,18 @@ def draw_free(lo, hi, k, n_free, status, rank, max_rank, whole, whole_only, rng)
         if status[a] == FREE and rank[a] <= max_rank and (whole[a] or not whole_only):
             pool[m] = a
             m += 1
+    return take_uniform(pool, m, k, rng).copy()
+
+
+@njit(cache=True, nogil=True)
+def take_uniform(pool, m, k, rng):  # pragma: no cover - compiled
+    """``min(k, m)`` of ``pool[:m]`` drawn uniformly without replacement: a partial Fisher-Yates shuffle of
+    ``pool`` in place, whose first entries are the draw (a view of them is returned)."""
     k = min(k, m)
-    for i in range(k):  # a partial Fisher-Yates shuffle: the first k are a uniform draw
+    for i in range(k):
         j = i + below(m - i, rng)
         pool[i], pool[j] = pool[j], pool[i]
-    return pool[:k].copy()
+    return pool[:k]
 
 
 @njit(cache=True, nogil=True)

@@ -38,12 +38,14 @@ from ..kernels import (
     hazard_hits,
     merge_ties,
     name_along_ties,
+    take_uniform,
 )
 from ..world.ties import group_order
 from . import centre
 
-__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "within_capacity", "sanctioned", "shelve", "Interrogation",
-           "interrogation", "interrogate", "naming", "reproduction", "cascade_submodel", "CascadeRun"]
+__all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "within_capacity",
+           "sanctioned", "shelve", "Interrogation", "interrogation", "interrogate", "naming", "reproduction",
+           "cascade_submodel", "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
 REGIONALS = int(Faction.REGIONALS)
@@ -74,11 +76,7 @@ def _listed(lo, hi, min_rank, h, status, rank, rng):  # pragma: no cover - compi
         if status[a] == FREE and rank[a] >= min_rank:
             pool[m] = a
             m += 1
-    k = min(rng.poisson(min(h, 1.0) * m), m) if m else 0
-    for i in range(k):  # a partial Fisher-Yates shuffle: the first k are a uniform draw
-        j = i + int(rng.random() * (m - i))
-        pool[i], pool[j] = pool[j], pool[i]
-    return pool[:k]
+    return take_uniform(pool, m, rng.poisson(min(h, 1.0) * m) if m else 0, rng)
 
 
 @njit(cache=True, nogil=True)
@@ -199,11 +197,11 @@ def run(ctx) -> Run:
 def week_inputs(ctx, pr, inten: float) -> Week:
     """This week's :class:`Week`: the targeted arrests are sanctioned by the centre or on regional initiative; the
     cascade arrests the named with a hazard that rises with the times they were named."""
-    c, n = ctx.params.centre, ctx.params.nkvd
-    gate = {"follows": NO_RANK, "lists": n.list_min_rank, "both": int(Rank.TOP)}[c.elite_sanction]
+    c = ctx.params.centre
+    gate = {"follows": NO_RANK, "lists": ctx.params.nkvd.list_min_rank, "both": int(Rank.TOP)}[c.elite_sanction]
     return Week(inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal,
-                ctx.params.flywheel.hazard_per_name * inten, gate, ctx.state.week % n.list_interval_weeks == 0,
-                c.list_approval, ctx.params.flywheel.shelve_rate)
+                ctx.params.flywheel.hazard_per_name * inten, gate, centre.list_weeks(ctx) > 0, c.list_approval,
+                ctx.params.flywheel.shelve_rate)
 
 
 @njit(cache=True, nogil=True)
