@@ -618,7 +618,7 @@ def week(t, run, wk, pending, room, left, rng):  # pragma: no cover - compiled
 def run(ctx) -> Run:
     """The NKVD machine's :class:`Run`, made once a run."""
     st, p = ctx.state, ctx.params.nkvd
-    return Run(capacity_per_officer(ctx), st.nkvd_free, st.nkvd_free0.copy(), -np.expm1(-1.0 / p.recruitment_weeks),
+    return Run(capacity_per_officer(ctx), st.nkvd_free, st.nkvd_free0, -np.expm1(-1.0 / p.recruitment_weeks),
                _layout(ctx, ctx.index.b_nat), _layout(ctx, ctx.index.b_00447),
                ctx.index.b_routine, ctx.index.b_campaign, p.national_capacity_share, p.registration_rate, p.overfulfil,
                p.routine_rate, 1.0 / p.routine_lag_weeks, ctx.index.cat1_share, ctx.index.arrest_share, p.request_threshold,
