@@ -118,3 +118,10 @@ def test_the_documented_hypothesis_runs_and_does_what_the_text_says(tmp_path, mo
     mine = [makhovik.simulate(scn, seed=s).event_date("mass_operations_decision") for s in (1, 2, 3)]
     theirs = [makhovik.simulate(base, seed=s).event_date("mass_operations_decision") for s in (1, 2, 3)]
     assert all(d is not None for d in mine) and max(mine) < min(d for d in theirs if d is not None)
+
+
+def test_the_best_fit_example_in_the_evidence_doc_runs():
+    (code,) = _blocks(REPO / "docs" / "evidence.md", "python")
+    scope: dict = {}
+    exec(compile(code, "docs/evidence.md", "exec"), scope)  # noqa: S102 - the doc's own example
+    assert set(scope["fit"].parameters) == {"mechanisms.nkvd.routine_rate"} and scope["fit"].evaluations == 12

@@ -311,8 +311,16 @@ def compare(
                 (tmp / "manifest.json").write_text(json.dumps(man, indent=2, default=str))
     except MakhovikError as exc:
         _fail(exc)
-    t = Table(title=escape(f"{scn.name} / {scn.hypothesis.name}: {runs} runs at scale {scn.world.scale:g} "
-                           "against the record"))
+    _print_compare(table, dist, f"{scn.name} / {scn.hypothesis.name}: {runs} runs at scale {scn.world.scale:g} "
+                                "against the record", f"{elapsed:.1f} s")
+    if out is not None:
+        console.print(f"wrote compare.csv, values.parquet, scenario.yaml, manifest.json to {escape(str(out))}",
+                      highlight=False)
+
+
+def _print_compare(table, dist: dict, title: str, tail: str) -> None:
+    """The compare table (:func:`makhovik.evidence.compare.compare_table`) and its median total distances."""
+    t = Table(title=escape(title))
     for c in ("observable", "archival (range)", "quality", "simulated median [90% band]", "distance", "runs in range"):
         t.add_column(c, overflow="fold")
     for _, r in table.iterrows():
@@ -320,10 +328,93 @@ def compare(
         t.add_row(name, r["archival"], r["quality"], r["simulated"], f"{r['distance']:.2f}", f"{r['in_range']:.0%}")
     console.print(t)
     console.print(f"median total distance: fitted {dist['fitted']:.2f}, held out {dist['held_out']:.2f} "
-                  f"(1 = one scale unit outside the range; see docs/evidence.md); {elapsed:.1f} s")
-    if out is not None:
-        console.print(f"wrote compare.csv, values.parquet, scenario.yaml, manifest.json to {escape(str(out))}",
-                      highlight=False)
+                  f"(1 = one scale unit outside the range; see docs/evidence.md); {escape(tail)}")
+
+
+@app.command()
+def fit(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "great-terror",
+    hypothesis: HypothesisOpt = None,
+    evaluations: Annotated[int, typer.Option(help="Parameter sets to try at most (each --replicates runs).", min=2,
+                                             max=10_000_000)] = 2000,
+    replicates: Annotated[int, typer.Option(help="Runs per parameter set, on the same seeds for all (the distance "
+                                                 "is that of their medians).", min=1, max=1000)] = 2,
+    population: Annotated[int | None, typer.Option(help="Parameter sets per generation (default: CMA-ES's, "
+                                                        "4 + 3 ln n).", min=2, max=100_000)] = None,
+    runs: Annotated[int, typer.Option(help="Fresh replications at the best fit for the table.", min=1,
+                                      max=100_000)] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the search and of the replications, 0 to 4,294,967,295.")] = 1937,
+    scale: Annotated[float | None, typer.Option(help="Model scale (default: the scenario's calibration.scale).")] = None,
+    set_: SetOpt = None,
+    hold_out: Annotated[list[str] | None, typer.Option("--hold-out", help="Observable scored but not fitted.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1, max=1024)] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for fit.json, compare.csv, values.parquet, scenario.yaml, "
+                                                  "manifest.json.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an earlier Makhovik output in --out.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Find the hypothesis's parameters closest to the record (CMA-ES over its priors), then hold fresh runs there
+    against the record.
+
+    Not a posterior: the one point inside the priors whose runs come closest, which says whether
+    the hypothesis can reproduce the record at all, and where.
+    """
+    from .evidence.bestfit import best_fit, posterior_predictive
+    from .evidence.compare import compare_table, summary_distances
+    from .evidence.observables import observables
+
+    _pending.clear()
+    try:
+        scn = _load(scenario, hypothesis, None, set_)
+        seed = _seed(seed)
+        if scale is not None and not 0 < scale <= 1:
+            raise ScenarioError("--scale", f"expected a number in (0, 1], got {scale}")
+        obs = observables(tuple(dict.fromkeys((*(hold_out or ()), *scn.calibration.held_out))))
+        _out_ready(out, force)
+        _flush_warnings()
+        cold = _compile_note()
+        with _progress("parameter sets", quiet) as bar:
+            track = _tracker(bar, f"searching {scn.hypothesis.name}", evaluations, cold)
+            res = best_fit(scn, scale=scale, replicates=replicates, evaluations=evaluations, population=population,
+                           seed=seed, workers=workers, obs=obs, progress=lambda g, d, n: track(n))
+        with _progress("runs", quiet) as bar:
+            values = posterior_predictive(res, scn, runs=runs, seed=seed + 1 if seed < MAX_SEED else 0,
+                                          workers=workers, progress=_tracker(bar, "runs at the best fit", runs, False))
+        table = compare_table(values, obs)
+        dist = summary_distances(values, obs)
+        best = res.scenario(scn)
+        if out is not None:
+            from .io import atomic_dir, provenance, write_scenario
+
+            with atomic_dir(out, force=force) as tmp:
+                (tmp / "fit.json").write_text(json.dumps(
+                    {"hypothesis": res.hypothesis, "parameters": res.parameters, "distance": res.distance,
+                     "evaluations": res.evaluations, "replicates": res.replicates, "history": res.history,
+                     "elapsed_s": round(res.elapsed_s, 2), "distance_fresh_runs": dist}, indent=2, default=str))
+                table.to_csv(tmp / "compare.csv", index=False)
+                values.to_parquet(tmp / "values.parquet")
+                write_scenario(best, tmp / "scenario.yaml")
+                man = {**provenance(best, seed), "runs": runs, "search": {"evaluations": res.evaluations,
+                       "replicates": res.replicates, "scale": res.scale},
+                       "files": ["fit.json", "compare.csv", "values.parquet", "scenario.yaml", "manifest.json"]}
+                (tmp / "manifest.json").write_text(json.dumps(man, indent=2, default=str))
+    except MakhovikError as exc:
+        _fail(exc)
+    from .evidence.calibrate import priors_of
+
+    t = Table(title=escape(f"Best fit of {scn.hypothesis.name}: distance {res.distance:.2f} on the search's seeds "
+                           f"after {res.evaluations:,} parameter sets ({res.elapsed_s:.0f} s)"))
+    for c in ("parameter", "value", "prior"):
+        t.add_column(c, overflow="fold")
+    for p in priors_of(scn):
+        v = res.parameters[p.path]
+        lo, hi = (p.value(x, scn.calendar.start) for x in (p.lo, p.hi))
+        t.add_row(p.path, f"{v:.4g}" if isinstance(v, float) else str(v), f"{lo:g} – {hi:g}" if not p.is_date
+                  else f"{lo} – {hi}")
+    console.print(t)
+    _print_compare(table, dist, f"{scn.name} / {scn.hypothesis.name} at its best fit: {runs} fresh runs at scale "
+                                f"{res.scale:g}", "--out FOLDER keeps the parameters" if out is None else
+                                f"wrote fit.json, compare.csv, values.parquet, scenario.yaml to {out}")
 
 
 @app.command()
