@@ -27,6 +27,7 @@ def quiet_scenario(events=(), **overrides):
         "mechanisms.alarm.trial_precedent": 0.0,
         "mechanisms.nkvd.release_rate": 0.0,
         "mechanisms.flywheel.precampaign_intensity": 1.0,
+        "mechanisms.nkvd.lists_from": "1936-01-06",  # lists from the first week (a test switches the centre on)
         "calendar.end": "1936-06-30",
     }
     sets.update(overrides)

@@ -371,12 +371,36 @@ def test_top_removal_moves_the_regional_top_out_of_post_then_arrests_and_the_cen
     assert not off.state.happened("top_removal") and not off.state.removed.any() and off.state.status[0] == 0
 
 
+def test_remove_before_list_moves_the_top_regional_the_centre_would_list_then_arrests_him():
+    """The centre's lists name the head of the only organisation (rank 5, the only one they reach) in about two list
+    weeks of three: without the rule he is arrested in post; with decline.remove_before_list the week that would
+    arrest him removes him instead (event kosior_removed), his post filled, and his arrest follows (lag 1 week)."""
+
+    def go(on):
+        w = chain_world(5, faction="regionals", head_rank=5)
+        w.named = {"kosior": 0}
+        scn = quiet_scenario(**{
+            "mechanisms.decline.removal_lag_weeks": 1.0, "mechanisms.decline.top_removal": False,
+            "mechanisms.decline.remove_before_list": on, "mechanisms.centre.elite_rate": 1.0,
+            "mechanisms.centre.appetite_initial": 1.0, "mechanisms.centre.yield_to_pressure": 0.0,
+            "mechanisms.centre.elite_sanction": "lists", "mechanisms.nkvd.list_min_rank": 5,
+            "mechanisms.centre.target_weight": {"regionals": 1.0}, "mechanisms.nkvd.list_interval_weeks": 2})
+        res = run_world(scn, w, seed=1)
+        return res.events.set_index("event")["week"].to_dict(), res.agents
+
+    ev, agents = go(False)
+    assert "kosior_removed" not in ev and ev["kosior_arrested"] % 2 == 0  # arrested in post, in a list week
+    ev, agents = go(True)
+    assert ev["kosior_removed"] % 2 == 0 and ev["kosior_arrested"] > ev["kosior_removed"]
+    assert agents.loc[0, "cause"] == "ordered"
+
+
 def test_the_hypotheses_differ_in_whether_the_regional_top_is_removed():
     """DESIGN.md's row "why it ends": the centre removes the weakened regional top under seed and interaction, not
-    under center."""
-    got = {h: makhovik.load_scenario("great-terror", hypothesis=h).mechanisms.decline.top_removal
-           for h in ("seed", "center", "interaction")}
-    assert got == {"seed": True, "center": False, "interaction": True}
+    under center; it removes those it means to list first under center and interaction, not under seed."""
+    got = {h: (d.top_removal, d.remove_before_list) for h in ("seed", "center", "interaction")
+           if (d := makhovik.load_scenario("great-terror", hypothesis=h).mechanisms.decline)}
+    assert got == {"seed": (True, False), "center": (False, True), "interaction": (True, True)}
 
 
 def test_a_shelved_file_stops_counting_until_the_suspect_is_named_again():

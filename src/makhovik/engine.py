@@ -278,11 +278,13 @@ def _machine(ctx: Context, pr) -> float:
     st = ctx.state
     inten = flywheel.intensity(ctx)
     earlier = np.concatenate(st.frontier) if st.frontier else _NONE  # arrested this week before (events, decline)
-    requests, st.pending_cadre, st.suspects, read = _machine_week(
+    requests, st.pending_cadre, st.suspects, read, moved = _machine_week(
         st.week, ctx.machine_pack, decline.appointees(ctx), flywheel.week_inputs(ctx, pr, inten),
         nkvd.week_inputs(ctx, pr), flywheel.naming(ctx, inten), earlier, st.pending_cadre, st.suspects, ctx.krng)
     ctx.ties_read += read
     nkvd.log_requests(ctx, requests)
+    for a in np.unique(moved):  # the guarded top regionals the week would have arrested: removed first
+        decline.remove(ctx, int(a))
     return inten
 
 
@@ -302,14 +304,15 @@ def _machine_week(week, pack, appointee, fly, mass, qs, earlier, pending, suspec
        ``qs``), and the precedents their prosecutions set (:func:`alarm.prosecutions
        <makhovik.mechanisms.alarm.prosecutions>`).
 
-    Returns the limit requests, the open cadre cases, the suspects and the ties read.
+    Returns the limit requests, the open cadre cases, the suspects, the ties read and the guarded top regionals
+    the week would have arrested (for :func:`decline.remove <makhovik.mechanisms.decline.remove>`).
     """
     rng = generator(rng)
     m = pack.items[0]
     decline.week(m.posts, appointee, rng)
     room = nkvd.cadre_room(m.nkvd)
     left = room.copy()
-    targeted, cascaded, keep = flywheel.arrests(m.flywheel, fly, week, suspects, left, rng)
+    targeted, cascaded, keep, moved = flywheel.arrests(m.flywheel, fly, week, suspects, left, rng)
     counts, requests, pending = nkvd.week(week, m.nkvd, mass, np.concatenate((pending, targeted, cascaded)), room, left,
                                           rng)
     for c in range(m.causes.size):
@@ -320,7 +323,7 @@ def _machine_week(week, pack, appointee, fly, mass, qs, earlier, pending, suspec
         new, read = flywheel.interrogate(m.interrogation, qs, arrested, rng)
         keep = np.concatenate((keep, new))
         alarm.prosecutions(m.precedent, arrested)
-    return requests, pending, keep, read
+    return requests, pending, keep, read, moved
 
 
 SERIES_COLUMNS = (
@@ -414,10 +417,10 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     >>> res = simulate(load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
     >>> res.annual()
        year  arrested  convicted  executed
-    0  1936    142276     112231       187
-    1  1937    882675     790009    293734
-    2  1938   1313809    1379056    641845
-    3  1939    111259     104387      1013
+    0  1936    160101     128063      1045
+    1  1937    877664     784984    266678
+    2  1938   1348357    1394616    666277
+    3  1939    114226     121348      2011
     >>> res.seed, sorted(res.weekly.columns)[:3]
     (1, ['arrests', 'cat1', 'cat2'])
     """

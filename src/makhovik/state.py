@@ -82,6 +82,7 @@ class State:
         self.org_head = w.org_head.copy()
         self.removed = np.zeros(nc, bool)  # the regional top removed from their posts (decline), not yet arrested
         self.removed_list = np.empty(0, np.int64)
+        self.guard = np.zeros(nc, bool)  # in post, to be removed before an arrest (decline.remove_before_list)
         self.head0 = w.org_head[(w.org_kind == Institution.PARTY) & (w.org_head >= 0)].copy()  # first secretaries at the start
         # mass blocks: registered, arrested and processed (sentenced or released) pointers, FIFO
         self.reg_ptr = w.block_start + w.block_registered

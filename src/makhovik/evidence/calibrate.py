@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MakhovikError, ScenarioError
-from ..scenario import load_scenario, parameter_table
+from ..scenario import load_scenario
 from ..scenario.schema import Scenario
 from .observables import (
     Observable,
@@ -64,18 +64,28 @@ class Prior:
 
 
 def priors_of(scenario: Scenario) -> list[Prior]:
-    """The priors a scenario (base merged with its hypothesis) declares for calibration.
+    """The priors a scenario (base merged with its hypothesis) declares for calibration; a contingent's field
+    (``world.contingents.NAME.FIELD``) counts where the scenario has that contingent.
 
     Raises
     ------
     ScenarioError
         For an unknown parameter or a prior that is not [low, high].
     """
-    table = {r["path"]: r for r in parameter_table()}
+    from ..scenario.schema import scenario_parameters
+
+    table = scenario_parameters(scenario)
     data = scenario.model_dump(mode="python")
     start = scenario.calendar.start
     out = []
     for path, prior in scenario.calibration.parameters.items():
+        if path.startswith("world.contingents.") and path.split(".")[2] not in scenario.world.contingents:
+            continue  # a contingent this scenario does not have (it replaced the base's): nothing to vary
+        node = data
+        for k in path.split(".")[:-1]:
+            node = node.get(k, {}) if isinstance(node, dict) else {}
+        if isinstance(node, dict) and path.split(".")[-1] not in node and path.rsplit(".", 1)[0] in table:
+            continue  # an entry of a mapping this scenario does not have (it replaced the base's): nothing to vary
         field = f"calibration.parameters.{path}"
         if path not in table or table[path]["prior"] is None or table[path]["unit"] == "choice":
             raise ScenarioError(field, "expected a numeric or date parameter with a prior (see `makhovik params`)")

@@ -37,7 +37,7 @@ from ..codes import FREE, Faction, Institution, Rank
 from ..world.inputs import UKRAINE
 from . import control, nkvd
 
-__all__ = ["CLAIMS", "appetite", "step", "Sanction", "sanction", "sanction_args", "list_weeks", "drive"]
+__all__ = ["CLAIMS", "appetite", "step", "Sanction", "sanction", "sanction_args", "drive"]
 
 CLAIMS = ("C1", "C8", "C9", "C15", "C16")
 CENTER, REGIONALS, MASS = int(Faction.CENTER), int(Faction.REGIONALS), int(Faction.MASS)
@@ -67,18 +67,11 @@ class Sanction(NamedTuple):
     alarm: np.ndarray  # the leadership's alarm about each faction
 
 
-def list_weeks(ctx) -> int:
-    """The weeks this week's list of the centre covers: ``nkvd.list_interval_weeks`` in a week it signs one (every
-    that many weeks), 0 in the others."""
-    n = ctx.params.nkvd.list_interval_weeks
-    return n if ctx.state.week % n == 0 else 0
-
-
 def sanction_args(ctx, pr) -> Sanction:
     """This week's :class:`Sanction`: the centre signs its lists of senior cadre every ``nkvd.list_interval_weeks``
-    (C8, C12), each list the weeks since the last at once (:func:`list_weeks`)."""
+    (C8, C12), each list the weeks since the last at once (:func:`nkvd.list_weeks <makhovik.mechanisms.nkvd.list_weeks>`)."""
     c = ctx.params.centre
-    return Sanction(c.elite_rate * appetite(ctx) * list_weeks(ctx), ctx.params.nkvd.list_min_rank, c.yield_to_pressure,
+    return Sanction(c.elite_rate * appetite(ctx) * nkvd.list_weeks(ctx), ctx.params.nkvd.list_min_rank, c.yield_to_pressure,
                     ctx.index.target_weight, pr.target, ctx.state.alarm)
 
 

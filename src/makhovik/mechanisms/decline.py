@@ -9,6 +9,11 @@
   ``NAME_removed`` for a named agent), then, each week with probability
   1 / ``removal_lag_weeks``, the arrest it orders, as Eikhe, Kosior and Postyshev were moved
   before they were arrested. Without ``top_removal`` the top falls only as other cadre do.
+- With ``decline.remove_before_list``, a top regional in post is never arrested there: the week
+  that would arrest him (the centre's list, or a cascade naming it approves) has the centre remove
+  him from his posts instead (:func:`remove`, from the engine), and his arrest follows after the
+  removal lag. Removal is then the centre's targeting, not the regionals' weakness (DESIGN's
+  "why it ends").
 - C20: the decline itself comes from depletion of the registers, from the collapse of
   regional pressure after the top is removed, or from a stop order (``centre``).
 
@@ -82,6 +87,7 @@ def remove(ctx, agent: int) -> None:
     commissariat), his posts filled (:func:`fill_post`), his arrest to come (:func:`step`)."""
     st = ctx.state
     st.removed[agent] = True
+    st.guard[agent] = False  # out of post: his arrest may come as any other's too
     st.removed_list = np.append(st.removed_list, agent)
     for o in np.flatnonzero(st.org_head == agent):
         fill_post(ctx, int(o), appointee=appointees(ctx))

@@ -41,7 +41,7 @@ from ..kernels import (
     take_uniform,
 )
 from ..world.ties import group_order
-from . import centre
+from . import centre, nkvd
 
 __all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests", "hazards", "within_capacity",
            "sanctioned", "shelve", "Interrogation", "interrogation", "interrogate", "naming", "reproduction",
@@ -172,6 +172,7 @@ class Run(NamedTuple):
     cols: ArrestCols
     hostile: np.ndarray  # the regionals' hostility toward each faction
     scale: float  # a person is this much of a simulated mass agent: the unit of the NKVD's capacity
+    guard: np.ndarray  # the top regionals the centre removes from their posts before an arrest (decline)
 
 
 class Week(NamedTuple):
@@ -190,8 +191,11 @@ class Week(NamedTuple):
 def run(ctx) -> Run:
     """The flywheel's :class:`Run`, made once a run."""
     st, w = ctx.state, ctx.world
+    if ctx.params.decline.remove_before_list:
+        st.guard[ctx.index.top_regionals] = True
     return Run(st.free_count[:CADRE], w.faction_start[:CADRE], w.faction_end[:CADRE], w.region, st.whole, st.kompromat,
-               st.is_suspect, st.immunity, st.arrest_cols, ctx.index.hostility[REGIONALS].copy(), float(w.scale))
+               st.is_suspect, st.immunity, st.arrest_cols, ctx.index.hostility[REGIONALS].copy(), float(w.scale),
+               st.guard)
 
 
 def week_inputs(ctx, pr, inten: float) -> Week:
@@ -200,7 +204,7 @@ def week_inputs(ctx, pr, inten: float) -> Week:
     c = ctx.params.centre
     gate = {"follows": NO_RANK, "lists": ctx.params.nkvd.list_min_rank, "both": int(Rank.TOP)}[c.elite_sanction]
     return Week(inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal,
-                ctx.params.flywheel.hazard_per_name * inten, gate, centre.list_weeks(ctx) > 0, c.list_approval,
+                ctx.params.flywheel.hazard_per_name * inten, gate, nkvd.list_weeks(ctx) > 0, c.list_approval,
                 ctx.params.flywheel.shelve_rate)
 
 
@@ -241,21 +245,27 @@ def arrests(run, wk, week, suspects, left, rng):  # pragma: no cover - compiled
     """The week's arrests of cadre by the flywheel: targeted (:func:`_targets`) at the hazards of :func:`hazards`,
     then the cascade draw over the named (:func:`~makhovik.kernels.hazard_hits`), each within what is ``left`` of
     the NKVD's capacity by region (:func:`within_capacity`, drawn down in place; the named it cannot take stay
-    suspects). One arrest for the week: an agent drawn twice counts for the centre's sanction. Returns both arrested
-    lists and the suspects to keep."""
+    suspects). One arrest for the week: an agent drawn twice counts for the centre's sanction. A guarded top regional
+    (``run.guard``: in post, under ``decline.remove_before_list``) whom the week would arrest is not arrested but
+    returned, for the centre to remove from his posts first. Returns both arrested lists, the suspects to keep and
+    the guarded to remove."""
     c = run.cols
     h = hazards(wk, run.hostile)
     idx, causes = _targets(h, wk.sanction.min_rank, run.free_count, run.lo, run.hi, c.status, c.rank, run.immunity,
                            run.region, run.whole, rng)
     on_list = sanctioned(idx, causes, c.rank, wk, rng)
     idx, causes = idx[on_list], causes[on_list]
+    moved = idx[run.guard[idx]]  # the centre removes a guarded top regional first (decline.remove_before_list)
+    idx, causes = idx[~run.guard[idx]], causes[~run.guard[idx]]
     ok = within_capacity(idx, left, c.region, c.expansion, run.scale, rng)
     targeted = arrest_free(idx[ok], causes[ok], week, c)
     keep, hit = hazard_hits(suspects, run.kompromat, c.rank, run.immunity, wk.per_name, c.status, rng)
     hit = hit[sanctioned(hit, np.full(hit.size, CASCADE_CAUSE, np.int8), c.rank, wk, rng)]
+    moved = np.concatenate((moved, hit[run.guard[hit]]))
+    hit = hit[~run.guard[hit]]
     hit = hit[within_capacity(hit, left, c.region, c.expansion, run.scale, rng)]
     cascaded = arrest_free(hit, np.full(1, CASCADE_CAUSE, np.int8), week, c)
-    return targeted, cascaded, shelve(keep, run.kompromat, run.is_suspect, c.status, wk.shelve, rng)
+    return targeted, cascaded, shelve(keep, run.kompromat, run.is_suspect, c.status, wk.shelve, rng), moved
 
 
 @njit(cache=True, nogil=True)

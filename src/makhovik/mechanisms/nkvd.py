@@ -58,6 +58,7 @@ __all__ = [
     "capacity",
     "capacity_per_officer",
     "cadre_room",
+    "list_weeks",
     "recruit",
     "first_wave",
 ]
@@ -467,16 +468,32 @@ class CadreRules(NamedTuple):
     c1_other: float  # category 1 otherwise
 
 
+def _lists_from(ctx) -> int:
+    """The week of the first sanction list (``nkvd.lists_from``)."""
+    return (ctx.params.nkvd.lists_from - ctx.scenario.calendar.start).days // 7
+
+
+def list_weeks(ctx) -> int:
+    """The weeks this week's sanction list covers: ``nkvd.list_interval_weeks`` in a week one is signed (every that
+    many weeks, from ``nkvd.lists_from``), 0 in the others; one definition for the centre's sanction, the gate of the
+    elite arrests and the lists' sentences."""
+    n = ctx.params.nkvd.list_interval_weeks
+    return n if ctx.state.week % n == 0 and ctx.state.week >= _lists_from(ctx) else 0
+
+
 def _cadre_rules(ctx) -> CadreRules:
     """This week's rules for cadre cases: central lists for the elite (C12, C13), troikas or ordinary courts for the others."""
     st, p = ctx.state, ctx.params.nkvd
     lag = 1.0 / p.cadre_lag_weeks
     if st.stopped():  # ordinary procedure for all, no lists, no releases but those of the stop itself
         return CadreRules(lag, lag, 0.0, NO_RANK, p.ordinary_cat1, p.ordinary_cat1)
-    p_list = min(1.0, p.list_interval_weeks * lag) if st.week % p.list_interval_weeks == 0 else 0.0
+    n = list_weeks(ctx)
+    p_list = min(1.0, n * lag) if n else 0.0
     # troikas judge cadre only during the campaign; before it, ordinary procedure
     c1_other = p.cadre_cat1 if st.happened("decision") else p.ordinary_cat1
-    return CadreRules(p_list, lag, p.release_rate, p.list_min_rank, p.list_cat1, c1_other)
+    # before the first list, no case waits for one: ordinary procedure for every rank
+    min_rank = p.list_min_rank if st.week >= _lists_from(ctx) else NO_RANK
+    return CadreRules(p_list, lag, p.release_rate, min_rank, p.list_cat1, c1_other)
 
 
 class Blocks(NamedTuple):

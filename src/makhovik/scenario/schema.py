@@ -742,6 +742,12 @@ class NKVD(_Model):
     routine_lag_weeks: float = param(10, 2, 30, "weeks", "Mean weeks from arrest to sentence in ordinary cases.", ge=1)
     list_min_rank: int = param(3, 2, 5, "rank code", "Lowest rank whose case goes to a central sanction list.", ge=1, le=5)
     list_interval_weeks: int = param(2, 1, 8, "weeks", "Weeks between batches of signed lists.", ge=1)
+    lists_from: Date = param(
+        dt.date(1936, 10, 4), dt.date(1936, 6, 1), dt.date(1937, 6, 30), "date",
+        "The day the first sanction list is signed (4 Oct 1936, 585 names, after Yezhov's appointment: HISTORY.md, "
+        "[S52]); before it the centre signs none and the cases of the listed ranks go through ordinary procedure. "
+        "A dated fact, like the show trials, not calibrated.",
+    )
     list_cat1: float = param(0.85, 0.5, 1.0, "probability", "Share of list names sentenced to category 1.", ge=0, le=1)
     cadre_cat1: float = param(
         0.4, 0.1, 0.8, "probability", "Probability a troika sentences an arrested cadre to category 1.", ge=0, le=1
@@ -825,6 +831,11 @@ class Decline(_Model):
     top_removal: bool = Field(
         True, description="Whether the centre removes the weakened regional top (C19); without it the top falls only "
         "as other cadre do."
+    )
+    remove_before_list: bool = Field(
+        False, description="Whether the centre moves a top regional out of his posts before it puts him on a "
+        "sanction list (removed with the probability the list would name him, arrested after the removal lag): "
+        "removal as the centre's targeting rather than the regionals' weakness."
     )
     top_removal_rate: float = param(
         0.1, 0.01, 0.5, "per week", "Weekly probability each top regional is removed once removal begins.", ge=0, le=1
@@ -925,7 +936,7 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _priors(self):
         """Every calibrated parameter is a numeric or date parameter with a prior, given as [low, high]."""
-        rows = {r["path"]: r for r in _parameter_table(Scenario, "")}
+        rows = scenario_parameters(self, self.calibration.parameters)  # a contingent replaced away is no error
         for path, prior in self.calibration.parameters.items():
             field = f"calibration.parameters.{path}"
             row = rows.get(path)
@@ -943,6 +954,26 @@ class Scenario(_Model):
             if not lo < hi:
                 raise field_error(field, f"expected low < high, got [{lo}, {hi}]")
         return self
+
+
+def scenario_parameters(scenario: Scenario, paths=()) -> dict[str, dict]:
+    """:func:`parameter_table` by path, with the fields of the contingents of the scenario and of those named in
+    ``paths`` as ``world.contingents.NAME.FIELD`` (a contingent's pool or arrest share can be calibrated), and each
+    entry of a mapping whose entries share a prior as ``PATH.KEY`` (``mechanisms.centre.target_weight.military``)."""
+    rows = {r["path"]: r for r in _parameter_table(Scenario, "")}
+    names = set(scenario.world.contingents)
+    names |= {p.split(".")[2] for p in paths if p.startswith("world.contingents.") and p.count(".") == 3}
+    for name in sorted(names):
+        rows |= {r["path"]: r for r in _parameter_table(Contingent, f"world.contingents.{name}.")}
+    for path, r in list(rows.items()):  # one entry of a mapping with a shared prior: PATH.KEY
+        if r["per_entry"] and r["unit"] not in ("choice", "") and r["prior"] is not None:
+            node = scenario
+            for k in path.split("."):
+                node = node.get(k) if isinstance(node, dict) else getattr(node, k, None)
+            keys = set(node) if isinstance(node, dict) else set()
+            keys |= {p[len(path) + 1:] for p in paths if p.startswith(path + ".") and "." not in p[len(path) + 1:]}
+            rows |= {f"{path}.{key}": {**r, "path": f"{path}.{key}", "per_entry": False} for key in sorted(keys)}
+    return rows
 
 
 def _suggest(word: str, choices) -> str:
