@@ -141,6 +141,28 @@ def test_routine_arrests_match_the_binomial_law():
     assert abs(got - N * q) < 5 * np.sqrt(N * q * (1 - q))
 
 
+def test_after_the_stop_routine_arrests_fall_to_post_stop_routine_times_the_rate():
+    """Before the stop takes effect the runs are the same draw for draw; after it each routine agent still free is
+    arrested with probability r x m a week: over the W weeks left, Binomial(N_free, 1-(1-r m)^W)."""
+    scale, r, m = 0.01, 0.002, 0.25
+    sets = {"mechanisms.nkvd.routine_rate": r, "mechanisms.centre.stop_date": "1938-06-01"}
+    full = run(scale=scale, **sets, **{"mechanisms.nkvd.post_stop_routine": 1.0})
+    cut = run(scale=scale, **sets, **{"mechanisms.nkvd.post_stop_routine": m})
+    t = int(cut.events.set_index("event").loc["stop_effective", "week"])
+    assert t == int(full.events.set_index("event").loc["stop_effective", "week"])
+
+    def routine(res, after):
+        w = res.weekly[res.weekly["operation"] == "routine"]
+        return w.loc[(w["week"] >= t) == after, "arrests"]
+
+    pd.testing.assert_series_equal(routine(full, False), routine(cut, False))
+    n_free = round(cut.scenario.world.contingents["general"].pool * scale) - routine(cut, False).sum()
+    weeks = int(cut.weekly["week"].max()) + 1 - t
+    for res, rate in ((full, r), (cut, r * m)):
+        q = 1 - (1 - rate) ** weeks
+        assert abs(routine(res, True).sum() - n_free * q) < 5 * np.sqrt(n_free * q * (1 - q))
+
+
 @pytest.mark.parametrize("h", ["seed", "center", "interaction"])
 def test_every_hypothesis_runs_and_keeps_its_invariants(tiny_results, h):
     res = tiny_results[h]

@@ -419,8 +419,8 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
        year  arrested  convicted  executed
     0  1936    160101     128063      1045
     1  1937    877664     784984    266678
-    2  1938   1348357    1394616    666277
-    3  1939    114226     121348      2011
+    2  1938   1348354    1387612    665276
+    3  1939     70221      80339        14
     >>> res.seed, sorted(res.weekly.columns)[:3]
     (1, ['arrests', 'cat1', 'cat2'])
     """

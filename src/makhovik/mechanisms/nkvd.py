@@ -16,7 +16,8 @@ Carries the machinery through which every claim acts, and in particular:
 - National operations: no limits; arrests take ``arrest_share`` of the registered pool
   per week within ``national_capacity_share`` of capacity; sentences go through the
   central album review (``album_capacity``) until the special troikas take over.
-- Routine cases go on all along at ``routine_rate``.
+- Routine cases go on all along at ``routine_rate``, times ``post_stop_routine`` once the stop has taken effect
+  (arrests under a procurator's sanction).
 - The purge of the NKVD's own cadres: when a chief falls, his senior officers and those
   tied to the opposition are named (``purge_naming``); arrested officers take capacity
   with them until recruits replace them (``recruitment_weeks``).
@@ -409,10 +410,10 @@ def _limit_requests_allowed(ctx) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _arrests(week, run, K, on, kulak_on, wave, rng):  # pragma: no cover - compiled
+def _arrests(week, run, K, on, kulak_on, wave, routine_rate, rng):  # pragma: no cover - compiled
     """The week's mass arrests within the regions' capacities ``K``: national operations (the blocks ``on``),
     Order 00447 (when ``kulak_on``, on the capacity they leave times ``wave``, the first wave's surge), routine cases
-    (and their sentences). Returns the arrests by cause code."""
+    at ``routine_rate`` (and their sentences). Returns the arrests by cause code."""
     b, g, a = run.blocks, run.regions, run.agents
     counts = np.zeros(8, np.int64)
     nat, kul, routine = run.national, run.kulak, run.routine
@@ -425,7 +426,7 @@ def _arrests(week, run, K, on, kulak_on, wave, rng):  # pragma: no cover - compi
                                  g.ordered_room, g.approved_room, b.reg_ptr, b.arr_ptr, b.end, run.registration_rate,
                                  a.status, a.arrest_week, a.cause, week, rng)
     if routine.size:
-        counts += _routine_arrests(routine, run.routine_rate, b.arr_ptr, b.end, a.status, a.arrest_week, a.cause,
+        counts += _routine_arrests(routine, routine_rate, b.arr_ptr, b.end, a.status, a.arrest_week, a.cause,
                                    week, rng)
         _ordinary_sentences(routine, run.routine_p, run.cat1_share, b.arr_ptr, b.sen_ptr, a.status, a.sentence_week,
                             a.sentence, week, rng)
@@ -542,7 +543,6 @@ class Run(NamedTuple):
     national_share: float
     registration_rate: float
     overfulfil: float
-    routine_rate: float
     routine_p: float  # weekly probability a routine case is decided
     cat1_share: np.ndarray  # by block
     arrest_share: np.ndarray  # by block
@@ -574,6 +574,7 @@ class Week(NamedTuple):
     request_size: float  # request_size x the regionals' zeal
     capped: bool  # whether the album caps the national sentences (not while the special troikas sit)
     stopped: bool
+    routine_rate: float  # the routine contingent's weekly arrest hazard (``post_stop_routine`` x after the stop)
     cadre: CadreRules
 
 
@@ -623,7 +624,7 @@ def week(t, run, wk, pending, room, left, rng):  # pragma: no cover - compiled
         if np.isfinite(room[q]):
             K[q] = max(K[q] - (room[q] - left[q]), 0.0)
     recruit(run)
-    counts = _arrests(t, run, K, wk.started, wk.kulak_on, wk.wave, rng)
+    counts = _arrests(t, run, K, wk.started, wk.kulak_on, wk.wave, wk.routine_rate, rng)
     if wk.requests_on:
         req = _requests(t, run, wk.request_size, rng)
     else:
@@ -638,7 +639,7 @@ def run(ctx) -> Run:
     return Run(capacity_per_officer(ctx), st.nkvd_free, st.nkvd_free0, -np.expm1(-1.0 / p.recruitment_weeks),
                _layout(ctx, ctx.index.b_nat), _layout(ctx, ctx.index.b_00447),
                ctx.index.b_routine, ctx.index.b_campaign, p.national_capacity_share, p.registration_rate, p.overfulfil,
-               p.routine_rate, 1.0 / p.routine_lag_weeks, ctx.index.cat1_share, ctx.index.arrest_share, p.request_threshold,
+               1.0 / p.routine_lag_weeks, ctx.index.cat1_share, ctx.index.arrest_share, p.request_threshold,
                float(p.request_interval_weeks), p.request_cat1_share, ctx.params.centre.approval_prob,
                st.lim_initial1, st.lim_initial2, st.last_request, p.album_capacity * ctx.index.national_size,
                p.troika_lag_weeks, p.troika_throughput * (st.lim_initial1 + st.lim_initial2), p.troika_cat1,
@@ -650,14 +651,14 @@ def run(ctx) -> Run:
 
 def week_inputs(ctx, pr) -> Week:
     """This week's :class:`Week`: the national operations going on, whether Order 00447 is, whether regions may
-    request limits and how much, whether the albums are capped, whether the stop has taken effect, and the rules
-    for cadre cases."""
-    st = ctx.state
+    request limits and how much, whether the albums are capped, whether the stop has taken effect, the routine
+    arrest hazard, and the rules for cadre cases."""
+    st, p = ctx.state, ctx.params.nkvd
     stopped = st.stopped()
     kulak_on = st.happened("op00447_start") and not st.happened("ops_ended") and not stopped
     return Week(_started_national(ctx), kulak_on, first_wave(ctx) if kulak_on else 1.0, _limit_requests_allowed(ctx),
-                ctx.params.nkvd.request_size * pr.regional_zeal, st.week > st.special_troikas_until and not stopped,
-                stopped, _cadre_rules(ctx))
+                p.request_size * pr.regional_zeal, st.week > st.special_troikas_until and not stopped,
+                stopped, p.routine_rate * (p.post_stop_routine if stopped else 1.0), _cadre_rules(ctx))
 
 
 def first_wave(ctx) -> float:

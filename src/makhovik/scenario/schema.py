@@ -739,6 +739,11 @@ class NKVD(_Model):
     routine_rate: float = param(
         0.0012, 0.0002, 0.004, "per week", "Weekly arrest hazard of the routine contingent (ordinary cases).", ge=0, le=1
     )
+    post_stop_routine: float = param(
+        0.5, 0.1, 1.0, "multiplier", "The routine arrest hazard after the stop, times ``routine_rate``: the resolution "
+        "of 17 Nov 1938 that bans the mass operations puts every arrest under a court's or a procurator's sanction "
+        "(HISTORY.md, [S44]). 1: the stop changes nothing in ordinary cases.", ge=0, le=1,
+    )
     routine_lag_weeks: float = param(10, 2, 30, "weeks", "Mean weeks from arrest to sentence in ordinary cases.", ge=1)
     list_min_rank: int = param(3, 2, 5, "rank code", "Lowest rank whose case goes to a central sanction list.", ge=1, le=5)
     list_interval_weeks: int = param(2, 1, 8, "weeks", "Weeks between batches of signed lists.", ge=1)
