@@ -8,7 +8,8 @@ import pytest
 from makhovik.scenario import FACTIONS, load_scenario
 from makhovik.world import build_world
 from makhovik.world.build import largest_remainder
-from makhovik.world.inputs import MILITARY_RANKS, data_path, elite_sizes, initial_regions
+from makhovik.world.agents import CC_1934
+from makhovik.world.inputs import MARSHALS, MILITARY_RANKS, data_path, elite_sizes, initial_regions
 from makhovik.world.ties import clique_csr, patronage_edges
 
 
@@ -37,6 +38,19 @@ def test_elite_sizes_from_the_data_pack(world):
     counts = np.bincount(world.mil_rank, minlength=len(MILITARY_RANKS) + 1)
     for code, name in enumerate(MILITARY_RANKS, start=1):
         assert counts[code] == totals[name], name
+
+
+@pytest.mark.parametrize("k", [0, 2, 5])
+def test_center_marshals_are_the_centres_and_keep_the_cc_at_139(k):
+    w = build_world(load_scenario("great-terror", overrides={"world.center_marshals": k}, scale=0.001), seed=2)
+    marshal = np.flatnonzero(w.mil_rank == 1 + list(MILITARY_RANKS).index(MARSHALS))
+    fac = [FACTIONS[f] for f in w.faction[marshal]]
+    assert marshal.size == 5 and fac.count("center") == k and fac.count("military") == 5 - k
+    cc = (w.bodies & CC_1934) > 0
+    assert cc.sum() == 139 and cc[marshal].all()  # all five marshals sat in the 1934 CC, whoever's they are
+    comp = load_scenario("great-terror").world.cc_composition
+    for name in ("center", "military"):
+        assert cc[: w.n_cadre][w.faction[: w.n_cadre] == FACTIONS.index(name)].sum() == comp[name]
 
 
 def test_scale_shrinks_only_the_scaled_tiers():

@@ -417,10 +417,10 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     >>> res = simulate(load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
     >>> res.annual()
        year  arrested  convicted  executed
-    0  1936    160101     128063      1045
-    1  1937    877664     784984    266678
-    2  1938   1348354    1387612    665276
-    3  1939     70221      80339        14
+    0  1936    148082     125060        42
+    1  1937    881825     782094    292781
+    2  1938   1354690    1402990    667842
+    3  1939     51232      63370      1013
     >>> res.seed, sorted(res.weekly.columns)[:3]
     (1, ['arrests', 'cat1', 'cat2'])
     """

@@ -149,10 +149,10 @@ class Result:
         >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
         >>> print(res.totals(by=("track",), freq="Y").head(4).round().to_string(index=False))
          year track  arrests     cat1     cat2  executions  releases
-         1936 elite  22101.0   1045.0  17018.0      1045.0       3.0
-         1936  mass 138000.0      0.0 110000.0         0.0       0.0
-         1937 elite 127664.0  30678.0  77306.0     26678.0    2037.0
-         1937  mass 750000.0 253000.0 424000.0    240000.0    3000.0
+         1936 elite  17082.0     42.0  13018.0        42.0       0.0
+         1936  mass 131000.0      0.0 112000.0         0.0       0.0
+         1937 elite 127825.0  43781.0  64313.0     41781.0    1039.0
+         1937  mass 754000.0 266000.0 408000.0    251000.0    2000.0
         """
         df = self.weekly
         exp = df[list(MEASURES)].mul(df["expansion"], axis=0)
@@ -176,7 +176,7 @@ class Result:
         >>> import makhovik
         >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
         >>> res.annual().set_index("year").loc[1937].tolist()
-        [877664, 784984, 266678]
+        [881825, 782094, 292781]
         """
         t = self.totals(by=(), freq="Y")
         return pd.DataFrame({

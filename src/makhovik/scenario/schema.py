@@ -353,6 +353,11 @@ class World(_Model):
         0, 200, "persons",
         "Old-Bolshevik opposition leaders outside the CC (top rank; the show trials' defendants).",
     )
+    center_marshals: int = param(
+        2, 1, 3, "marshals", "Marshals of the Soviet Union (5 in the data pack) who belong to Stalin's own group, not "
+        "to the military faction: Voroshilov (Politburo, People's Commissar of Defence) and Budyonny (the First "
+        "Cavalry Army). They take seats of the centre's share of the 1934 CC.", ge=0, le=5,
+    )
     commissariats: int = param(20, 10, 40, "count", "People's commissariats (technocrats' organisations).", ge=1)
     army_districts: int = param(12, 8, 20, "count", "Military districts (army organisations).", ge=1)
     party_orgs: dict[Name, int] = per_entry(

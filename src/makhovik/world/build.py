@@ -12,7 +12,7 @@ from ..scenario.schema import Scenario
 from . import footprint
 from . import ties as T
 from .agents import CC_1934, DELEGATE_17, FACTION_CODE, World
-from .inputs import MILITARY_RANKS, elite_sizes, region_plan
+from .inputs import MARSHALS, MILITARY_RANKS, elite_sizes, region_plan
 
 __all__ = ["build_world", "largest_remainder"]
 
@@ -227,6 +227,13 @@ def _heads_and_ranks(cad: _Cadre, at: _Places, w) -> tuple[np.ndarray, np.ndarra
         k = sizes.get(rname, 0)
         if not k:
             continue
+        if rname == MARSHALS and w.center_marshals:  # Stalin's own marshals: the centre's, with its CC seats
+            kc = min(w.center_marshals, k)
+            seats = min(kc, max(cc.get("center", 0) - cad.cc_used["center"], 0))
+            body = np.where(np.arange(kc) < seats, CC_1934 | DELEGATE_17, 0)
+            cad.add(kc, F["center"], rk, INST["army"], at.region_of(kc), at.pick(at.army, kc), body, code)
+            cad.cc_used["center"] += seats
+            k -= kc
         take = min(n_mil_cc - cad.cc_used["military"], k) if rk >= Rank.TOP else 0
         bodies = np.zeros(k, np.int64)
         bodies[:max(take, 0)] = CC_1934 | DELEGATE_17

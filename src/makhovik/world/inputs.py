@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["RegionRow", "initial_regions", "elite_sizes", "MILITARY_RANKS", "data_path"]
+__all__ = ["RegionRow", "initial_regions", "elite_sizes", "MARSHALS", "MILITARY_RANKS", "data_path"]
 
 #: Parent republic of each oblast-level row of ``limits_00447.csv``.
 _OBLAST_PARENT = {
@@ -37,9 +37,12 @@ _OBLAST_PARENT = {
 }
 _RESIDUAL_NAME = {"RSFSR (all regions)": "RSFSR (other)", "Ukrainian SSR": "Ukrainian SSR (other)"}
 
+#: The top military rank of ``elite.csv`` (``world.center_marshals`` of them are the centre's).
+MARSHALS = "Marshals of the Soviet Union"
+
 #: Red Army ranks of ``elite.csv`` with the model's rank code for each.
 MILITARY_RANKS: dict[str, int] = {
-    "Marshals of the Soviet Union": 5,
+    MARSHALS: 5,
     "Army commanders 1st rank": 4,
     "Army commanders 2nd rank": 4,
     "Army commissars 1st rank": 4,
