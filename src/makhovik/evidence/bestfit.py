@@ -159,9 +159,11 @@ def best_fit(
     f = _Objective(data, priors, sc, search_seeds(seed, replicates), obs)
     x0 = [min(max((_number(_at(data, p.path), p, scn.calendar.start) - p.lo) / (p.hi - p.lo), 0.0), 1.0)
           for p in priors]
-    es = cma.CMAEvolutionStrategy(x0, 0.25, {"bounds": [0.0, 1.0], "popsize": pop, "verbose": -9,
-                                            "seed": int(search_seed.generate_state(1)[0]) + 1,
-                                            "maxfevals": int(evaluations), "tolfun": 0.0, "tolx": 0.0})
+    opts = {"bounds": [0.0, 1.0], "popsize": pop, "verbose": -9, "seed": int(search_seed.generate_state(1)[0]) + 1,
+            "maxfevals": int(evaluations), "tolfun": 0.0, "tolx": 0.0}
+    if n == 1:  # cma 4.5 fails to cap the one coordinate's step at a third of the range (its scaling is a scalar)
+        opts["maxstd"] = np.inf
+    es = cma.CMAEvolutionStrategy(x0, 0.25, opts)
     n_workers = default_workers() if workers is None else workers
     history: list[float] = []
     best_x, best_d, done = np.asarray(x0), float("inf"), 0
