@@ -7,8 +7,8 @@ import pytest
 
 from makhovik.scenario import FACTIONS, load_scenario
 from makhovik.world import build_world
-from makhovik.world.build import largest_remainder
 from makhovik.world.agents import CC_1934
+from makhovik.world.build import largest_remainder
 from makhovik.world.inputs import MARSHALS, MILITARY_RANKS, data_path, elite_sizes, initial_regions
 from makhovik.world.ties import clique_csr, patronage_edges
 
@@ -51,6 +51,29 @@ def test_center_marshals_are_the_centres_and_keep_the_cc_at_139(k):
     comp = load_scenario("great-terror").world.cc_composition
     for name in ("center", "military"):
         assert cc[: w.n_cadre][w.faction[: w.n_cadre] == FACTIONS.index(name)].sum() == comp[name]
+
+
+@pytest.mark.parametrize("density", [0.0, 0.5, 1.0])
+def test_the_military_council_is_the_85_highest_ranked_tied_at_its_density(density):
+    from makhovik.world.build import military_council
+
+    scn = load_scenario("great-terror", overrides={"ties.council_density": density}, scale=0.001)
+    w = build_world(scn, seed=3)
+    a = {"inst": w.institution[: w.n_cadre], "mil": w.mil_rank, "rank": w.rank[: w.n_cadre]}
+    council = military_council(a, np.random.default_rng(0))
+    assert council.size == elite_sizes()["military_council"] == 85
+    marshal = 1 + list(MILITARY_RANKS).index(MARSHALS)
+    assert set(np.flatnonzero(w.mil_rank == marshal)) <= set(council)  # the marshals first, whoever's they are
+    assert w.rank[council].min() >= w.rank[np.setdiff1d(np.flatnonzero(w.mil_rank > 0), council)].max()
+    # the builder drew its own council (another draw among rank 4): count the pairs of the top 85 tied
+    top = np.flatnonzero(w.mil_rank > 0)
+    elite = w.ties["elite"][top][:, top].toarray()
+    n_top, n_rank4 = top.size, int((w.rank[top] == 4).sum())
+    pairs = elite[np.triu_indices(n_top, 1)].sum()
+    base = build_world(load_scenario("great-terror", overrides={"ties.council_density": 0.0}, scale=0.001), seed=3)
+    extra = pairs - base.ties["elite"][top][:, top].toarray()[np.triu_indices(n_top, 1)].sum()
+    want = 85 * 84 / 2 * density
+    assert abs(extra - want) <= 4 * np.sqrt(want * (1 - density) + 1) + 0.1 * want, (extra, want, n_rank4)
 
 
 def test_scale_shrinks_only_the_scaled_tiers():

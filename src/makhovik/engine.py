@@ -418,9 +418,9 @@ def simulate(scenario: Scenario, seed=None, world: World | None = None,
     >>> res.annual()
        year  arrested  convicted  executed
     0  1936    148082     125060        42
-    1  1937    881825     782094    292781
-    2  1938   1354690    1402990    667842
-    3  1939     51232      63370      1013
+    1  1937    902141     782330    281990
+    2  1938   1366711    1437146    671990
+    3  1939     48225      72330      1014
     >>> res.seed, sorted(res.weekly.columns)[:3]
     (1, ['arrests', 'cat1', 'cat2'])
     """

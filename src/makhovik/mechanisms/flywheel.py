@@ -48,7 +48,7 @@ __all__ = ["CLAIMS", "intensity", "Run", "Week", "run", "week_inputs", "arrests"
            "cascade_submodel", "CascadeRun"]
 
 CLAIMS = ("C13", "C14", "C17")
-REGIONALS = int(Faction.REGIONALS)
+REGIONALS, CENTER = int(Faction.REGIONALS), int(Faction.CENTER)
 CADRE = N_CADRE_FACTIONS
 ORDERED, REGIONAL_CAUSE, CASCADE_CAUSE = int(Cause.ORDERED), int(Cause.REGIONAL), int(Cause.CASCADE)
 TOP_RANK = len(RANKS) - 1
@@ -185,6 +185,7 @@ class Week(NamedTuple):
     gate_rank: int  # the lowest rank a cascade or regional arrest of which waits for the centre's list (elite_sanction)
     list_week: bool  # whether the centre signs a list this week
     approval: float  # the probability it puts a named or targeted cadre at the gate's ranks on it
+    own: float  # the same for a member of its own group (centre.list_own)
     shelve: float  # the weekly probability a free suspect's file is shelved
 
 
@@ -205,15 +206,15 @@ def week_inputs(ctx, pr, inten: float) -> Week:
     gate = {"follows": NO_RANK, "lists": ctx.params.nkvd.list_min_rank, "both": int(Rank.TOP)}[c.elite_sanction]
     return Week(inten, centre.sanction_args(ctx, pr), c.regional_rate * pr.regional_zeal,
                 ctx.params.flywheel.hazard_per_name * inten, gate, nkvd.list_weeks(ctx) > 0, c.list_approval,
-                ctx.params.flywheel.shelve_rate)
+                c.list_own, ctx.params.flywheel.shelve_rate)
 
 
 @njit(cache=True, nogil=True)
-def sanctioned(cand, causes, rank, wk, rng):  # pragma: no cover - compiled
+def sanctioned(cand, causes, rank, faction, wk, rng):  # pragma: no cover - compiled
     """Which of the week's cascade and regional candidates for arrest may be taken (C8, C12; DESIGN's "elite
     arrests" row): those below ``wk.gate_rank`` always; those at or above it only in a list week, each put on the
-    centre's list with probability ``wk.approval`` (the others stay suspects, for a later list). The centre's own
-    list names (cause ``ordered``) pass.
+    centre's list with probability ``wk.approval``, or ``wk.own`` for a member of the centre's own group (the others
+    stay suspects, for a later list). The centre's own list names (cause ``ordered``) pass.
 
     Examples
     --------
@@ -226,17 +227,25 @@ def sanctioned(cand, causes, rank, wk, rng):  # pragma: no cover - compiled
     ...     gate_rank: int
     ...     list_week: bool
     ...     approval: float
+    ...     own: float
     >>> rank, causes = np.array([1, 3, 4]), np.array([CASCADE_CAUSE, CASCADE_CAUSE, ORDERED], np.int8)
+    >>> faction = np.full(3, int(Faction.REGIONALS))
     >>> rng = np.random.default_rng(0)
-    >>> sanctioned(np.arange(3), causes, rank, Gate(3, False, 1.0), rng).tolist()
+    >>> sanctioned(np.arange(3), causes, rank, faction, Gate(3, False, 1.0, 0.0), rng).tolist()
     [True, False, True]
-    >>> sanctioned(np.arange(3), causes, rank, Gate(3, True, 1.0), rng).tolist()
+    >>> sanctioned(np.arange(3), causes, rank, faction, Gate(3, True, 1.0, 0.0), rng).tolist()
     [True, True, True]
+
+    The same senior cadre of the centre's own group, with ``own`` 0, stays off the list:
+
+    >>> sanctioned(np.arange(3), causes, rank, np.full(3, int(Faction.CENTER)), Gate(3, True, 1.0, 0.0), rng).tolist()
+    [True, False, True]
     """
     ok = np.ones(cand.size, np.bool_)
     for i in range(cand.size):
         if causes[i] != ORDERED and rank[cand[i]] >= wk.gate_rank:
-            ok[i] = wk.list_week and rng.random() < wk.approval
+            p = wk.own if faction[cand[i]] == CENTER else wk.approval
+            ok[i] = wk.list_week and rng.random() < p
     return ok
 
 
@@ -253,14 +262,14 @@ def arrests(run, wk, week, suspects, left, rng):  # pragma: no cover - compiled
     h = hazards(wk, run.hostile)
     idx, causes = _targets(h, wk.sanction.min_rank, run.free_count, run.lo, run.hi, c.status, c.rank, run.immunity,
                            run.region, run.whole, rng)
-    on_list = sanctioned(idx, causes, c.rank, wk, rng)
+    on_list = sanctioned(idx, causes, c.rank, c.faction, wk, rng)
     idx, causes = idx[on_list], causes[on_list]
     moved = idx[run.guard[idx]]  # the centre removes a guarded top regional first (decline.remove_before_list)
     idx, causes = idx[~run.guard[idx]], causes[~run.guard[idx]]
     ok = within_capacity(idx, left, c.region, c.expansion, run.scale, rng)
     targeted = arrest_free(idx[ok], causes[ok], week, c)
     keep, hit = hazard_hits(suspects, run.kompromat, c.rank, run.immunity, wk.per_name, c.status, rng)
-    hit = hit[sanctioned(hit, np.full(hit.size, CASCADE_CAUSE, np.int8), c.rank, wk, rng)]
+    hit = hit[sanctioned(hit, np.full(hit.size, CASCADE_CAUSE, np.int8), c.rank, c.faction, wk, rng)]
     moved = np.concatenate((moved, hit[run.guard[hit]]))
     hit = hit[~run.guard[hit]]
     hit = hit[within_capacity(hit, left, c.region, c.expansion, run.scale, rng)]

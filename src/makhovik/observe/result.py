@@ -151,8 +151,8 @@ class Result:
          year track  arrests     cat1     cat2  executions  releases
          1936 elite  17082.0     42.0  13018.0        42.0       0.0
          1936  mass 131000.0      0.0 112000.0         0.0       0.0
-         1937 elite 127825.0  43781.0  64313.0     41781.0    1039.0
-         1937  mass 754000.0 266000.0 408000.0    251000.0    2000.0
+         1937 elite 163141.0  48990.0  87340.0     44990.0    1033.0
+         1937  mass 739000.0 246000.0 400000.0    237000.0    4000.0
         """
         df = self.weekly
         exp = df[list(MEASURES)].mul(df["expansion"], axis=0)
@@ -176,7 +176,7 @@ class Result:
         >>> import makhovik
         >>> res = makhovik.simulate(makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001), seed=1)
         >>> res.annual().set_index("year").loc[1937].tolist()
-        [881825, 782094, 292781]
+        [902141, 782330, 281990]
         """
         t = self.totals(by=(), freq="Y")
         return pd.DataFrame({

@@ -487,6 +487,11 @@ class Ties(_Model):
     elite_degree: float = param(
         8.0, 2, 20, "ties per agent", "Mean ties among CC members, congress delegates and senior ranks.", ge=0
     )
+    council_density: float = param(
+        0.5, 0.1, 1.0, "fraction", "Share of the pairs of the Military Council's members (the data pack's 85 of "
+        "1935: the highest-ranked commanders and commissars, the marshals first) tied to each other, as elite "
+        "ties: the high command that sat together names each other.", ge=0, le=1,
+    )
 
 
 class Alarm(_Model):
@@ -636,6 +641,11 @@ class Centre(_Model):
     list_approval: float = param(
         0.8, 0.2, 1.0, "probability", "Probability the centre puts a named or targeted senior cadre on its next list "
         "(elite_sanction lists or both).", ge=0, le=1,
+    )
+    list_own: float = param(
+        0.0, 0.0, 0.5, "probability", "Probability the centre puts a named member of its own group (faction center) "
+        "at the gated ranks on its list, in place of list_approval: Stalin's lists did not name his own group in "
+        "1937-38 (elite_sanction lists or both).", ge=0, le=1,
     )
     regional_rate: float = param(
         0.004, 0.0, 0.02, "per week", "Weekly hazard of a regional-initiative arrest for a fully hostile "

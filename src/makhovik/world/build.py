@@ -404,8 +404,18 @@ def _ties(a: dict, tp, scale: float, rng) -> dict:
     cross.append(_same_region_pairs(senior_mil, senior_reg, a["region"], tp.military_party_degree, rng))
     ties["cross_faction"] = _pairs_csr(cross, n_cadre)
     elite = np.flatnonzero((a["bodies"] > 0) | (a["rank"] >= RANK["top"]))
-    ties["elite"] = T.to_csr(*T.random_pairs(elite, tp.elite_degree, rng), n_cadre)
+    ties["elite"] = _pairs_csr([T.random_pairs(elite, tp.elite_degree, rng),
+                                T.dense_pairs(military_council(a, rng), tp.council_density, rng)], n_cadre)
     return ties
+
+
+def military_council(a: dict, rng) -> np.ndarray:
+    """The Military Council at the People's Commissar of Defence (1935): the ``elite.csv`` number of the army's
+    highest-ranked (its marshals first, then drawn among the next rank), whoever's faction they are."""
+    n = elite_sizes().get("military_council", 0)
+    army = np.flatnonzero((a["inst"] == INST["army"]) & (a["mil"] > 0))
+    order = army[np.lexsort((rng.random(army.size), -a["rank"][army]))]
+    return np.sort(order[:n])
 
 
 def _pairs_csr(pairs: list, n: int):

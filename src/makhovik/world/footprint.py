@@ -129,8 +129,10 @@ def estimate(scenario) -> Footprint:
     nkvd_pairs = opp_persons * t.nkvd_link_degree * (pw + (1 - pw) * s)
     elite = n_party_orgs + w.commissariats + 1 + mil_top + cc + max(delegates - cc, 0) + leaders
     military_party = mil_named * t.military_party_degree
+    council = sizes.get("military_council", 0)
+    council_pairs = council * (council - 1) / 2 * t.council_density
     entries = (2 + (t.clique_size - 1)) * cadre + RANDOM_TIES_MARGIN * (
-        2 * (opposition_pairs + nkvd_pairs + military_party) + elite * t.elite_degree)
+        2 * (opposition_pairs + nkvd_pairs + military_party + council_pairs) + elite * t.elite_degree)
     return Footprint(agents=cadre + mass, cadre=cadre, tie_entries=int(entries), orgs=int(orgs))
 
 

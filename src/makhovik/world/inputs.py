@@ -122,6 +122,8 @@ def elite_sizes() -> dict[str, int]:
             out["cc_1934"] = int(tot)
         elif g.startswith("Delegates to 17th Congress"):
             out["delegates_17"] = int(tot)
+        elif g.startswith("Military Council"):
+            out["military_council"] = int(tot)
         elif g in MILITARY_RANKS:
             out[g] = int(tot)
     return out

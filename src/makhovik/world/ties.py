@@ -14,6 +14,7 @@ __all__ = [
     "patronage_edges",
     "clique_csr",
     "random_pairs",
+    "dense_pairs",
 ]
 
 
@@ -257,6 +258,22 @@ def expansion_pairs(
     if not src:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(src), np.concatenate(dst)
+
+
+def dense_pairs(members: np.ndarray, density: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each unordered pair of ``members`` tied with probability ``density`` (one entry per pair: to_csr makes
+    it symmetric).
+
+    Examples
+    --------
+    >>> a, b = dense_pairs(np.arange(4), 1.0, np.random.default_rng(0))
+    >>> sorted(zip(a.tolist(), b.tolist()))
+    [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+    """
+    members = np.asarray(members, dtype=np.int64)
+    i, j = np.triu_indices(members.size, k=1)
+    keep = rng.random(i.size) < density
+    return members[i[keep]], members[j[keep]]
 
 
 def random_pairs(members: np.ndarray, mean_degree: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
