@@ -42,6 +42,21 @@ def test_stop_order_ends_mass_arrests_after_latency():
     assert m.loc[m["week"] < t_eff, "arrests"].sum() > 0
 
 
+def test_the_national_operations_outlast_the_end_of_order_00447_until_the_stop():
+    res = run(**{"mechanisms.centre.extend_threshold": 2.0, "mechanisms.centre.stop_date": "1938-10-01",
+                 "mechanisms.centre.stop_rule": "schedule"})
+    ev = res.events.set_index("event")
+    t_end, t_eff = int(ev.loc["operations_ended", "week"]), int(ev.loc["stop_effective", "week"])
+    assert t_end < t_eff
+    w = res.weekly
+    kulak = w[w["operation"] == "op00447"]
+    national = w[w["operation"].astype(str).str.startswith("national_")]
+    assert kulak.loc[kulak["week"] > t_end, "arrests"].sum() == 0  # the drive under 2.0: Order 00447 ends
+    assert national.loc[(national["week"] > t_end) & (national["week"] < t_eff), "arrests"].sum() > 0
+    assert national.loc[national["week"] >= t_eff, "arrests"].sum() == 0
+    assert check_invariants(res) == []
+
+
 def test_limits_hold_when_regions_may_not_exceed_them():
     res = run(**{"mechanisms.nkvd.overfulfil": 0.0, "mechanisms.centre.central_increase": 0.0,
                  "mechanisms.centre.extend_threshold": 0.0})

@@ -20,9 +20,10 @@ Limits: regional requests are approved with ``centre.approval_prob`` (drawn in t
 week, :mod:`.nkvd`); under
 ``limit_mode`` ``central`` or ``both`` the centre reviews limits every
 ``review_interval_weeks`` and raises those of the regions near them. At the end of each
-planned period the centre extends the operations if its drive reaches ``extend_threshold``,
+planned period the centre extends Order 00447 if its drive reaches ``extend_threshold``,
 with a block decree (``central`` or ``both``) for the regions near their limits: the
-others' limits stay, and bind. The stop comes by
+others' limits stay, and bind; otherwise Order 00447 ends (``operations_ended``) and the
+national operations go on to the stop. The stop comes by
 ``centre.stop_rule``.
 """
 

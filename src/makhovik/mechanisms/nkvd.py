@@ -15,7 +15,8 @@ Carries the machinery through which every claim acts, and in particular:
   (``first_wave_boost``, ``first_wave_weeks``): the lists registered after the decision.
 - National operations: no limits; arrests take ``arrest_share`` of the registered pool
   per week within ``national_capacity_share`` of capacity; sentences go through the
-  central album review (``album_capacity``) until the special troikas take over.
+  central album review (``album_capacity``) until the special troikas take over. They run
+  until the stop takes effect: the end of Order 00447 (``operations_ended``) does not end them.
 - Routine cases go on all along at ``routine_rate``, times ``post_stop_routine`` once the stop has taken effect
   (arrests under a procurator's sanction).
 - The purge of the NKVD's own cadres: when a chief falls, his senior officers and those
@@ -337,9 +338,10 @@ def _layout(ctx, B: np.ndarray) -> Layout:
 
 
 def _started_national(ctx) -> np.ndarray:
-    """Which national blocks (of ``ctx.index.b_nat``) are in an operation now."""
+    """Which national blocks (of ``ctx.index.b_nat``) are in an operation now: from each one's start until the
+    stop takes effect (the end of Order 00447 does not end them)."""
     st, w = ctx.state, ctx.world
-    if ctx.index.b_nat.size == 0 or st.happened("ops_ended") or st.stopped():
+    if ctx.index.b_nat.size == 0 or st.stopped():
         return np.zeros(ctx.index.b_nat.size, bool)
     if ctx.national_start[0] != len(st.flags):  # each block's start week, as the flags have it (only ever added to)
         weeks = np.array([st.flags.get(f"national_{name}_start", NEVER) for name in w.contingent_names], np.int64)
