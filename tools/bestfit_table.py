@@ -40,12 +40,13 @@ def table(dirs: list[Path]) -> str:
     return "\n".join(out) + "\n"
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(doc: str = __doc__, make=table) -> int:
+    """The command line of a tool that makes a Markdown table from fit folders (this one, fidelity_bar.py)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dirs", nargs="+", type=Path)
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
-    text = table(a.dirs)
+    text = make(a.dirs)
     if a.out:
         a.out.write_text(text)
     print(text, end="")

@@ -14,7 +14,6 @@ and the count passed per hypothesis; ``--out`` writes it.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 from pathlib import Path
@@ -80,17 +79,7 @@ def table(dirs: list[Path]) -> str:
     return "\n".join(out) + "\n"
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("dirs", nargs="+", type=Path)
-    ap.add_argument("--out", type=Path)
-    a = ap.parse_args()
-    text = table(a.dirs)
-    if a.out:
-        a.out.write_text(text)
-    print(text, end="")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from bestfit_table import main
+
+    raise SystemExit(main(__doc__, table))
