@@ -7,7 +7,7 @@ import pytest
 
 from makhovik.scenario import FACTIONS, load_scenario
 from makhovik.world import build_world
-from makhovik.world.agents import CC_1934
+from makhovik.world.agents import CC_1934, MILITARY_COUNCIL
 from makhovik.world.build import largest_remainder
 from makhovik.world.inputs import MARSHALS, MILITARY_RANKS, data_path, elite_sizes, initial_regions
 from makhovik.world.ties import clique_csr, patronage_edges
@@ -55,25 +55,28 @@ def test_center_marshals_are_the_centres_and_keep_the_cc_at_139(k):
 
 @pytest.mark.parametrize("density", [0.0, 0.5, 1.0])
 def test_the_military_council_is_the_85_highest_ranked_tied_at_its_density(density):
-    from makhovik.world.build import military_council
+    def world(d):
+        return build_world(load_scenario("great-terror", overrides={"ties.council_density": d}, scale=0.001), seed=3)
 
-    scn = load_scenario("great-terror", overrides={"ties.council_density": density}, scale=0.001)
-    w = build_world(scn, seed=3)
-    a = {"inst": w.institution[: w.n_cadre], "mil": w.mil_rank, "rank": w.rank[: w.n_cadre]}
-    council = military_council(a, np.random.default_rng(0))
-    assert council.size == elite_sizes()["military_council"] == 85
+    w, base = world(density), world(0.0)
+    council = np.flatnonzero(w.bodies & MILITARY_COUNCIL)
+    assert council.size == elite_sizes()["military_council"] == 85 == w.summary()["military_council"]
     marshal = 1 + list(MILITARY_RANKS).index(MARSHALS)
     assert set(np.flatnonzero(w.mil_rank == marshal)) <= set(council)  # the marshals first, whoever's they are
-    assert w.rank[council].min() >= w.rank[np.setdiff1d(np.flatnonzero(w.mil_rank > 0), council)].max()
-    # the builder drew its own council (another draw among rank 4): count the pairs of the top 85 tied
-    top = np.flatnonzero(w.mil_rank > 0)
-    elite = w.ties["elite"][top][:, top].toarray()
-    n_top, n_rank4 = top.size, int((w.rank[top] == 4).sum())
-    pairs = elite[np.triu_indices(n_top, 1)].sum()
-    base = build_world(load_scenario("great-terror", overrides={"ties.council_density": 0.0}, scale=0.001), seed=3)
-    extra = pairs - base.ties["elite"][top][:, top].toarray()[np.triu_indices(n_top, 1)].sum()
-    want = 85 * 84 / 2 * density
-    assert abs(extra - want) <= 4 * np.sqrt(want * (1 - density) + 1) + 0.1 * want, (extra, want, n_rank4)
+    others = np.setdiff1d(np.flatnonzero(w.mil_rank > 0), council)
+    assert w.rank[council].min() >= w.rank[others].max()
+    # the same draws but the council's pairs: the pairs it adds are Binomial(85 x 84 / 2, density), less
+    # those the random elite ties had already made (a few: the elite ties are sparse)
+    iu = np.triu_indices(council.size, 1)
+    tied = w.ties["elite"][council][:, council].toarray()[iu]
+    before = base.ties["elite"][council][:, council].toarray()[iu]
+    assert (tied >= before).all()
+    n = iu[0].size
+    added = int(tied.sum() - before.sum())
+    free = n - int(before.sum())
+    assert abs(added - free * density) <= 4 * np.sqrt(free * density * (1 - density)) + 1e-9, (added, free)
+    outside = np.setdiff1d(np.arange(w.n_cadre), council)
+    assert (w.ties["elite"][outside][:, outside] != base.ties["elite"][outside][:, outside]).nnz == 0
 
 
 def test_scale_shrinks_only_the_scaled_tiers():

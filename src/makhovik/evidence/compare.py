@@ -49,7 +49,7 @@ def ensemble_values(scenario, runs: int, seed: int | None = None, workers: int |
     >>> s = makhovik.load_scenario("great-terror", hypothesis="center", scale=0.001)
     >>> values = ensemble_values(s, runs=2, seed=1, workers=1)
     >>> values.shape, values.index.name
-    ((2, 50), 'run')
+    ((2, 51), 'run')
     """
     seeds = children(seed, runs)
     rows = map_local(_one, [(scenario, s) for s in seeds], workers=workers, progress=progress)

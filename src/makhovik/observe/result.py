@@ -23,7 +23,7 @@ from ..codes import (
 )
 from ..mechanisms.flywheel import reproduction
 from ..scenario.schema import Scenario
-from ..world.agents import CC_1934, DELEGATE_17, World
+from ..world.agents import CC_1934, DELEGATE_17, MILITARY_COUNCIL, World
 
 __all__ = ["Result", "build_result", "TRACKS", "operation_labels"]
 
@@ -373,6 +373,7 @@ def _agents_builder(world: World, st):
             "contingent": _cat(contingent.astype(np.int64) + 1, contingents),
             "cc_1934": (bodies & CC_1934) > 0,
             "delegate_17": (bodies & DELEGATE_17) > 0,
+            "military_council": (bodies & MILITARY_COUNCIL) > 0,
             "mil_rank": _cat(mil, mil_ranks),
             "status": _cat(status, list(STATUSES)),
             "arrest_week": arrest_week,

@@ -15,6 +15,7 @@ __all__ = [
     "OPERATIONS",
     "CC_1934",
     "DELEGATE_17",
+    "MILITARY_COUNCIL",
     "FACTION_CODE",
 ]
 
@@ -23,6 +24,7 @@ __all__ = [
 #: Bit flags of ``World.bodies``.
 CC_1934 = 1
 DELEGATE_17 = 2
+MILITARY_COUNCIL = 4
 FACTION_CODE = {f: i for i, f in enumerate(FACTIONS)}
 
 
@@ -44,7 +46,7 @@ class World:
     rank: np.ndarray  # int8 [n]
     contingent: np.ndarray  # int8 [n], -1 for cadre
     org: np.ndarray  # int32 [n_cadre]
-    bodies: np.ndarray  # uint8 [n_cadre], CC_1934 | DELEGATE_17
+    bodies: np.ndarray  # uint8 [n_cadre], CC_1934 | DELEGATE_17 | MILITARY_COUNCIL
     mil_rank: np.ndarray  # int8 [n_cadre], 0 none, else 1 + index into mil_rank_names
     whole: np.ndarray  # bool [n_cadre], True for the elite tiers kept whole at every scale
     ties: dict[str, sp.csr_array]
@@ -128,6 +130,7 @@ class World:
             "mass": self.n - self.n_cadre,
             "cc_1934": int(np.count_nonzero(self.bodies & CC_1934)),
             "delegates_17": int(np.count_nonzero(self.bodies & DELEGATE_17)),
+            "military_council": int(np.count_nonzero(self.bodies & MILITARY_COUNCIL)),
             "regions": self.n_regions,
             "organisations": int(self.org_kind.size),
             **{f"ties_{t}": int(m.nnz // 2) for t, m in self.ties.items()},

@@ -11,7 +11,7 @@ from ..errors import ScenarioError
 from ..scenario.schema import Scenario
 from . import footprint
 from . import ties as T
-from .agents import CC_1934, DELEGATE_17, FACTION_CODE, World
+from .agents import CC_1934, DELEGATE_17, FACTION_CODE, MILITARY_COUNCIL, World
 from .inputs import MARSHALS, MILITARY_RANKS, elite_sizes, region_plan
 
 __all__ = ["build_world", "largest_remainder"]
@@ -188,10 +188,13 @@ def build_world(scenario: Scenario, seed=None) -> World:
 
     blocks = _contingents(w, at)
     cols = _agent_columns(a, blocks)
+    ties, council = _ties(a, scenario.ties, w.scale, rng)
+    bodies = a["bodies"].astype(np.uint8)
+    bodies[council] |= MILITARY_COUNCIL
     return World(
-        **cols, org=a["org"].astype(np.int32), bodies=a["bodies"].astype(np.uint8),
+        **cols, org=a["org"].astype(np.int32), bodies=bodies,
         mil_rank=a["mil"].astype(np.int8), whole=a["whole"].astype(bool),
-        ties=_ties(a, scenario.ties, w.scale, rng), region_names=at.names, region_republic=list(plan.republics),
+        ties=ties, region_names=at.names, region_republic=list(plan.republics),
         limit_cat1=np.array(plan.cat1, float) * w.scale, limit_cat2=np.array(plan.cat2, float) * w.scale,
         region_weight=at.weight, org_kind=org_kind, org_region=np.array(at.region, np.int16), org_head=org_head,
         block_region=np.array([b[1] for b in blocks], np.int64),
@@ -379,11 +382,12 @@ def _agent_columns(a: dict, blocks: list) -> dict[str, np.ndarray]:
                 block_start=block_start, block_size=block_size)
 
 
-def _ties(a: dict, tp, scale: float, rng) -> dict:
+def _ties(a: dict, tp, scale: float, rng) -> tuple[dict, np.ndarray]:
     """The cadre's ties by type (each a CSR over the cadre): patronage (patron and client in an
     organisation), workplace (cliques within an organisation and rank band), opposition (former
     oppositionists among themselves), cross-faction (oppositionists with NKVD officers, senior
-    officers with the senior regional cadre of their region), elite (among the elite bodies' members)."""
+    officers with the senior regional cadre of their region), elite (among the elite bodies' members,
+    and within the Military Council). Returns them and the Military Council's members."""
     n_cadre = a["faction"].size
     fac_idx = {f: np.flatnonzero(a["faction"] == F[f]) for f in CADRE_FACTIONS}
     ties = {}
@@ -404,9 +408,10 @@ def _ties(a: dict, tp, scale: float, rng) -> dict:
     cross.append(_same_region_pairs(senior_mil, senior_reg, a["region"], tp.military_party_degree, rng))
     ties["cross_faction"] = _pairs_csr(cross, n_cadre)
     elite = np.flatnonzero((a["bodies"] > 0) | (a["rank"] >= RANK["top"]))
-    ties["elite"] = _pairs_csr([T.random_pairs(elite, tp.elite_degree, rng),
-                                T.dense_pairs(military_council(a, rng), tp.council_density, rng)], n_cadre)
-    return ties
+    pairs = T.random_pairs(elite, tp.elite_degree, rng)
+    council = military_council(a, rng)
+    ties["elite"] = _pairs_csr([pairs, T.dense_pairs(council, tp.council_density, rng)], n_cadre)
+    return ties, council
 
 
 def military_council(a: dict, rng) -> np.ndarray:
