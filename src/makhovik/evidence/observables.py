@@ -263,6 +263,10 @@ def _weekly_arrays(res) -> dict[str, np.ndarray]:
     }
 
 
+#: The elite bodies' observables: the column of the agents table that marks the body's members.
+BODY_COLUMN = {"cc_1934_repressed": "cc_1934", "delegates_17_repressed": "delegate_17",
+               "military_council_repressed": "military_council"}
+
 SIMULATED = (
     "convicted_year_Y", "executed_year_Y", "arrested_year_Y", "OP_MEASURE_by:DATE", "MEASURE_between:DATE:DATE",
     "op00447_convicted", "op00447_executed", "national_convicted", "national_executed",
@@ -349,12 +353,8 @@ def simulated_values(res, names: list[str] | None = None) -> dict[str, float]:
         elif key.startswith("national_"):
             op, _, meas = key.rpartition("_")
             out[o.name] = float(w[meas][w["op"] == op].sum())
-        elif key == "cc_1934_repressed":
-            out[o.name] = float((a["cc_1934"].to_numpy() & repressed).sum())
-        elif key == "delegates_17_repressed":
-            out[o.name] = float((a["delegate_17"].to_numpy() & repressed).sum())
-        elif key == "military_council_repressed":
-            out[o.name] = float((a["military_council"].to_numpy() & repressed).sum())
+        elif key in BODY_COLUMN:
+            out[o.name] = float((a[BODY_COLUMN[key]].to_numpy() & repressed).sum())
         elif key.startswith("mil_repressed:"):
             rank = key.split(":", 1)[1]
             out[o.name] = float(((mil == rank).to_numpy() & repressed).sum())

@@ -225,23 +225,23 @@ def _heads_and_ranks(cad: _Cadre, at: _Places, w) -> tuple[np.ndarray, np.ndarra
     R = len(at.names)
     cad.add(R, F["nkvd"], RANK["senior"], INST["nkvd"], np.arange(R), at.nkvd)  # regional NKVD chiefs
     sizes = elite_sizes()
-    n_mil_cc = cc.get("military", 0)
+
+    def army(n, fac, rk, code):
+        """``n`` of a named rank in the army, of faction ``fac``; the first take the faction's CC seats left
+        (the top ranks only)."""
+        seats = max(min(cc.get(fac, 0) - cad.cc_used[fac], n), 0) if rk >= Rank.TOP else 0
+        cad.add(n, F[fac], rk, INST["army"], at.region_of(n), at.pick(at.army, n),
+                np.where(np.arange(n) < seats, CC_1934 | DELEGATE_17, 0), code)
+        cad.cc_used[fac] += seats
+
     for code, (rname, rk) in enumerate(MILITARY_RANKS.items(), start=1):  # the Red Army's named ranks (elite.csv)
         k = sizes.get(rname, 0)
         if not k:
             continue
-        if rname == MARSHALS and w.center_marshals:  # Stalin's own marshals: the centre's, with its CC seats
-            kc = min(w.center_marshals, k)
-            seats = min(kc, max(cc.get("center", 0) - cad.cc_used["center"], 0))
-            body = np.where(np.arange(kc) < seats, CC_1934 | DELEGATE_17, 0)
-            cad.add(kc, F["center"], rk, INST["army"], at.region_of(kc), at.pick(at.army, kc), body, code)
-            cad.cc_used["center"] += seats
-            k -= kc
-        take = min(n_mil_cc - cad.cc_used["military"], k) if rk >= Rank.TOP else 0
-        bodies = np.zeros(k, np.int64)
-        bodies[:max(take, 0)] = CC_1934 | DELEGATE_17
-        cad.cc_used["military"] += max(take, 0)
-        cad.add(k, F["military"], rk, INST["army"], at.region_of(k), at.pick(at.army, k), bodies, code)
+        kc = min(w.center_marshals, k) if rname == MARSHALS else 0  # Stalin's own marshals: the centre's
+        if kc:
+            army(kc, "center", rk, code)
+        army(k - kc, "military", rk, code)
     return heads, comm_heads, named
 
 
